@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { driftloopHome } from '../../config/paths.js';
+import { startWorker } from '../../worker/start.js';
+import { temporalSettings } from '../temporal.js';
+import { untilInterrupted } from '../interrupt.js';
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker: serves the retrainPipeline workflow and the activities of every stage')
+    .option('--task-queue <name>', 'task queue to poll (env DRIFTLOOP_TASK_QUEUE, default "driftloop")')
+    .action(async (opts: { taskQueue?: string }) => {
+      const settings = temporalSettings();
+      const taskQueue = opts.taskQueue ?? settings.taskQueue;
+      const running = await startWorker({ ...settings, taskQueue, home: driftloopHome() });
+      console.error(`driftloop worker: polling "${taskQueue}" on ${settings.address} (namespace ${settings.namespace}); Ctrl-C to stop`);
+      await untilInterrupted(running.done);
+      await running.stop();
+    });
+}

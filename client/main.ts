@@ -1,0 +1,14 @@
+import { buildProgram } from './program.js';
+
+/** Runs the CLI: one-line errors and exit code 1, stack traces only with --debug. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    const debug = program.opts<{ debug?: boolean }>().debug;
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(debug && err instanceof Error ? err.stack : `driftloop: error: ${message}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,18 @@
+import { Command } from 'commander';
+import { registerDemo } from './commands/demo.js';
+import { registerDev } from './commands/dev.js';
+import { registerRun } from './commands/run.js';
+import { registerWorker } from './commands/worker.js';
+
+/** The `driftloop` command line; each command lives in its own module under commands/. */
+export function buildProgram(): Command {
+  const program = new Command('driftloop')
+    .description('continuous retraining: monitor → drift check → retrain → evaluate → conditional promotion, on Temporal')
+    .option('--debug', 'print stack traces of errors')
+    .showHelpAfterError();
+  registerDemo(program);
+  registerDev(program);
+  registerWorker(program);
+  registerRun(program);
+  return program;
+}

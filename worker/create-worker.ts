@@ -1,0 +1,27 @@
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import type { Registry } from '../registry/types.js';
+import { bundleWorkflows } from './bundle.js';
+
+export interface DriftloopWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  registry: Registry;
+  home: string;
+  /** A prebuilt bundle (tests build one per run); bundled at start otherwise. */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+/** A worker serving driftloop's workflows and the activities of every stage. */
+export async function createDriftloopWorker(opts: DriftloopWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
+    activities: createActivities({ registry: opts.registry, home: opts.home }),
+    // The trainer runs in its own process; the worker's own work is light.
+    maxConcurrentActivityTaskExecutions: 8,
+  });
+}

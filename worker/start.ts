@@ -1,0 +1,36 @@
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { openSqliteRegistry } from '../registry/sqlite.js';
+import { createDriftloopWorker } from './create-worker.js';
+
+export interface StartWorkerOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  home: string;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Settles when the worker has stopped (after `stop()` or a fatal error). */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Connects, opens the registry and starts polling; `stop()` drains and closes everything. */
+export async function startWorker(opts: StartWorkerOptions): Promise<RunningWorker> {
+  const connection = await NativeConnection.connect({ address: opts.address });
+  const registry = await openSqliteRegistry(opts.home);
+  const worker = await createDriftloopWorker({ ...opts, connection, registry });
+  const done = worker.run().finally(async () => {
+    await registry.close();
+    await connection.close();
+  });
+  return {
+    worker,
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

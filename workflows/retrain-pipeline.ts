@@ -1,0 +1,126 @@
+import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { RetrainPipelineInput, type RetrainPipelineInputRaw } from '../config/pipeline-run.js';
+import { formatIssues } from '../config/format-issues.js';
+import { ApplicationFailure } from '@temporalio/common';
+import type { PassSummary, RetrainReason, Stage } from './summary.js';
+
+export const statusQuery = defineQuery<PassSummary>('status');
+
+/** Reading files and scoring models: quick, and safe to retry. */
+const { monitor, drift, evaluate, promote } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+/**
+ * One pass of the loop for one model: monitor → drift → retrain → evaluate →
+ * promote. Each stage is an activity; the workflow only decides. A model with
+ * no champion yet is bootstrapped: trained and promoted without a comparison.
+ */
+export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promise<PassSummary> {
+  const parsed = RetrainPipelineInput.safeParse(rawInput);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`invalid retrainPipeline input:\n${formatIssues(parsed.error)}`, 'ConfigError');
+  }
+  const { pipeline, force } = parsed.data;
+  const { retrain } = proxyActivities<Activities>({
+    startToCloseTimeout: `${pipeline.trainer.timeoutMinutes} minutes`,
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 3 },
+  });
+
+  const summary: PassSummary = {
+    model: pipeline.model,
+    runId: workflowInfo().runId,
+    forced: force,
+    bootstrap: false,
+    stage: null,
+    retrainReasons: [],
+    decision: null,
+    stages: {
+      monitor: { status: 'pending' },
+      drift: { status: 'pending' },
+      retrain: { status: 'pending' },
+      evaluate: { status: 'pending' },
+      promote: { status: 'pending' },
+    },
+  };
+  setHandler(statusQuery, () => summary);
+  const begin = (stage: Stage) => {
+    summary.stage = stage;
+    summary.stages[stage] = { status: 'running' };
+  };
+  const skip = (stage: Stage, reason: string) => {
+    summary.stages[stage] = { status: 'skipped', reason };
+  };
+  const finish = (decision: NonNullable<PassSummary['decision']>) => {
+    summary.stage = null;
+    summary.decision = decision;
+    return summary;
+  };
+
+  begin('monitor');
+  const measured = await monitor({ pipeline });
+  summary.stages.monitor = { status: 'done', result: measured };
+
+  if (measured.status === 'no-champion') {
+    summary.bootstrap = true;
+    summary.retrainReasons.push('no-champion');
+    skip('drift', 'the model has no champion yet');
+    begin('retrain');
+    const trained = await retrain({ pipeline, source: 'reference' });
+    summary.stages.retrain = { status: 'done', result: trained };
+    skip('evaluate', 'first version: there is no champion to compare with');
+    begin('promote');
+    const promoted = await promote({
+      model: pipeline.model,
+      candidateDir: trained.candidateDir,
+      trainingData: trained.trainingData,
+      promote: true,
+      expectedChampion: null,
+      runId: summary.runId,
+      reason: 'bootstrap: first version of the model',
+    });
+    summary.stages.promote = { status: 'done', result: promoted };
+    return finish('bootstrapped');
+  }
+
+  const champion = measured.champion;
+  begin('drift');
+  const drifted = await drift({ pipeline, champion });
+  summary.stages.drift = { status: 'done', result: drifted };
+
+  const reasons: RetrainReason[] = [];
+  if (drifted.detected) reasons.push('drift');
+  if (measured.belowThreshold) reasons.push('metric-below-threshold');
+  if (force) reasons.push('forced');
+  summary.retrainReasons = reasons;
+  if (reasons.length === 0) {
+    skip('retrain', 'no drift, metric within threshold, not forced');
+    skip('evaluate', 'nothing was retrained');
+    skip('promote', 'nothing was retrained');
+    return finish('no-retrain');
+  }
+
+  begin('retrain');
+  const trained = await retrain({ pipeline, source: 'current' });
+  summary.stages.retrain = { status: 'done', result: trained };
+
+  begin('evaluate');
+  const evaluation = await evaluate({ pipeline, champion, candidateDir: trained.candidateDir });
+  summary.stages.evaluate = { status: 'done', result: evaluation };
+
+  begin('promote');
+  const promoted = await promote({
+    model: pipeline.model,
+    candidateDir: trained.candidateDir,
+    trainingData: trained.trainingData,
+    promote: evaluation.won,
+    expectedChampion: champion,
+    runId: summary.runId,
+    reason: `${reasons.join(', ')}: ${evaluation.metric} ${evaluation.candidate.toFixed(4)} vs champion ${evaluation.champion.toFixed(4)} (margin ${evaluation.margin})`,
+  });
+  summary.stages.promote = { status: 'done', result: promoted };
+  return finish(evaluation.won ? 'promoted' : 'kept-champion');
+}
