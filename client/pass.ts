@@ -32,7 +32,7 @@ export async function startPass(
   opts: StartPassOptions,
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof retrainPipeline>> {
   const input = RetrainPipelineInput.safeParse({ pipeline, force: opts.force ?? false });
-  if (!input.success) throw new ConfigError(`invalid pass input:\n${formatIssues(input.error)}`);
+  if (!input.success) throw new ConfigError(`invalid pass input: ${formatIssues(input.error)}`);
   const workflowId = passWorkflowId(pipeline.model);
   try {
     return await client.workflow.start<typeof retrainPipeline>('retrainPipeline', {

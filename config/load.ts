@@ -26,7 +26,7 @@ export async function loadPipelineConfig(file: string): Promise<PipelineConfig> 
   }
   const parsed = PipelineConfig.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(`${file} is not a valid pipeline config:\n${formatIssues(parsed.error)}`, { file });
+    throw new ConfigError(`${file} is not a valid pipeline config: ${formatIssues(parsed.error)}`, { file });
   }
   const base = dirname(resolve(file));
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));

@@ -21,7 +21,7 @@ const { monitor, drift, evaluate, promote } = proxyActivities<Activities>({
 export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promise<PassSummary> {
   const parsed = RetrainPipelineInput.safeParse(rawInput);
   if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`invalid retrainPipeline input:\n${formatIssues(parsed.error)}`, 'ConfigError');
+    throw ApplicationFailure.nonRetryable(`invalid retrainPipeline input: ${formatIssues(parsed.error)}`, 'ConfigError');
   }
   const { pipeline, force } = parsed.data;
   const { retrain } = proxyActivities<Activities>({
