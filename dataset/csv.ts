@@ -16,7 +16,10 @@ export async function readCsv(file: string): Promise<RawTable> {
   const rows: string[][] = [];
   let header: string[] | undefined;
   try {
-    const parser = createReadStream(file).pipe(parse({ bom: true, relax_column_count: false, skip_empty_lines: true }));
+    const input = createReadStream(file);
+    const parser = input.pipe(parse({ bom: true, relax_column_count: false, skip_empty_lines: true }));
+    // pipe() does not forward the source's errors (a missing file) to the parser.
+    input.once('error', (err) => parser.destroy(err));
     for await (const record of parser as AsyncIterable<string[]>) {
       if (header === undefined) header = record;
       else rows.push(record);

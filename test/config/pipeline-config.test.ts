@@ -36,8 +36,8 @@ describe('pipeline config', () => {
   });
 
   it.each([
-    ['model: "../etc"', 'model:', 'model'],
-    ['task: ranking', 'task:', 'task'],
+    ['model: "../etc"', 'model: must be', null],
+    ['task: ranking', 'task: Invalid option', null],
     ['features:\n  - { name: tenure, kind: text }', 'features.0.kind', 'features:\n  - { name: tenure, kind: numeric }\n  - { name: plan, kind: categorical }'],
     ['drift: { pValue: 2 }', 'drift.pValue', null],
     ['monitor: { metric: rmse }', 'monitor.metric: metric "rmse" does not apply to a binary task', null],

@@ -42,7 +42,7 @@ describe('SQLite registry', () => {
     expect([a.version.version, again.version.version, b.version.version, other.version.version]).toEqual([1, 1, 2, 1]);
     expect([a.created, again.created]).toEqual([true, false]);
     expect(a.version.sha256).toBe(sha256(bytes('one')));
-    expect(await reg.readModel(b.version)).toEqual(bytes('two'));
+    expect(new Uint8Array(await reg.readModel(b.version))).toEqual(bytes('two'));
     expect(await readFile(await reg.trainingDataPath(a.version), 'utf8')).toBe('a,b\n1,2\n');
   });
 

@@ -1,0 +1,1 @@
+export { ksTwoSample, type KsResult } from './ks.js';
