@@ -1,4 +1,4 @@
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
 import { openSqliteRegistry } from '../registry/sqlite.js';
 import { createDriftloopWorker } from './create-worker.js';
 
@@ -16,8 +16,22 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+let runtimeInstalled = false;
+
+/**
+ * The SDK logs every worker state change at INFO; a CLI user wants warnings
+ * and errors only, unless DRIFTLOOP_LOG_LEVEL asks for more.
+ */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (process.env.DRIFTLOOP_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel;
+  Runtime.install({ logger: new DefaultLogger(level) });
+}
+
 /** Connects, opens the registry and starts polling; `stop()` drains and closes everything. */
 export async function startWorker(opts: StartWorkerOptions): Promise<RunningWorker> {
+  installRuntime();
   const connection = await NativeConnection.connect({ address: opts.address });
   const registry = await openSqliteRegistry(opts.home);
   const worker = await createDriftloopWorker({ ...opts, connection, registry });
