@@ -1,8 +1,10 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { startPass, waitForPass } from '../../client/pass.js';
+import { temporalCli } from '../../config/paths.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { exampleProject } from '../support/example.js';
 
@@ -25,7 +27,11 @@ describe('retrainPipeline determinism', () => {
     const history = await handle.fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, handle.workflowId);
     if (process.env.DRIFTLOOP_RECORD_HISTORIES === '1') {
-      await writeFile(new URL('retrain-pipeline-promoted.json', HISTORIES), JSON.stringify(history, null, 1));
+      // The CLI's JSON is the format Worker.runReplayHistory reads back.
+      const json = execFileSync(temporalCli(), [
+        'workflow', 'show', '--workflow-id', handle.workflowId, '--address', inject('temporalAddress'), '--output', 'json',
+      ]);
+      await writeFile(new URL('retrain-pipeline-promoted.json', HISTORIES), json);
     }
     expect(history.events!.length).toBeGreaterThan(10);
   });
@@ -34,7 +40,7 @@ describe('retrainPipeline determinism', () => {
     const files = (await readdir(HISTORIES)).filter((f) => f.endsWith('.json'));
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
-      const history = JSON.parse(await readFile(join(HISTORIES.pathname, file), 'utf8'));
+      const history: unknown = JSON.parse(await readFile(join(HISTORIES.pathname, file), 'utf8'));
       await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, file);
     }
   });
