@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
 import { defaultEstimator, type PipelineConfig } from '../config/pipeline.js';
 import { readCsv, writeCsv } from '../dataset/csv.js';
 import { holdoutMask } from '../dataset/split.js';
@@ -91,6 +92,10 @@ async function train(request: TrainRequest, dataFile: string, runDir: string, ou
         ctx.heartbeat(p);
       },
     });
+  } catch (err) {
+    // Report a cancellation as one, not as a trainer failure to be retried.
+    if (ctx.cancellationSignal.aborted) throw new CancelledFailure('training cancelled; the trainer process group was killed');
+    throw err;
   } finally {
     clearInterval(beat);
   }

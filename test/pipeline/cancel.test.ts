@@ -1,0 +1,68 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPass } from '../../client/pass.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { exampleProject } from '../support/example.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** Pids of trainer processes whose command line mentions `needle`. */
+async function trainerPids(needle: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('driftloop_trainer') && cmdline.includes(needle)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+async function waitFor<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('cancelling a pass', () => {
+  it('while the trainer runs kills the trainer process (checked by pid) and touches no champion', async () => {
+    // A forest big enough that training would outlast the test by far if the kill failed.
+    const { model, steady } = await exampleProject({
+      trainer: { estimator: 'random_forest', params: { n_estimators: 30000 }, seed: 1, validationFraction: 0.2, timeoutMinutes: 10 },
+    });
+    const handle = await startPass(h.client, steady, { taskQueue: h.taskQueue });
+    const pids = await waitFor(async () => {
+      const p = await trainerPids(h.home);
+      return p.length > 0 ? p : undefined;
+    }, 60_000);
+
+    await handle.cancel();
+    const err = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // Gone means reaped too: a zombie would still answer signal 0.
+    await waitFor(async () => (pids.some(alive) ? undefined : true), 15_000);
+    expect(await trainerPids(h.home)).toEqual([]);
+    expect(await h.registry.resolveAlias(model, 'champion')).toBeNull();
+  });
+});
