@@ -26,6 +26,7 @@ export const EstimatorName = z.enum([
   'logistic_regression',
   'random_forest',
   'gradient_boosting',
+  'hist_gradient_boosting',
   'linear_regression',
   'ridge',
 ]);
@@ -122,6 +123,7 @@ const ESTIMATOR_TASKS: Record<EstimatorName, TaskFamily[]> = {
   logistic_regression: ['classification'],
   random_forest: ['classification', 'regression'],
   gradient_boosting: ['classification', 'regression'],
+  hist_gradient_boosting: ['classification', 'regression'],
   linear_regression: ['regression'],
   ridge: ['regression'],
 };

@@ -21,11 +21,23 @@ export interface LabelledTable extends FeatureTable {
   labels: string[];
 }
 
-const MISSING = new Set(['', 'NA', 'NaN', 'nan', 'null', 'NULL', 'None']);
-
+/**
+ * Missing-value rules shared with the trainer (trainer/driftloop_trainer/data.py),
+ * so that a row means the same thing at training and at scoring time: an empty
+ * (or blank) field is missing everywhere; a numeric field may also say "nan".
+ * "NA" is a real category (a country code, a grade), not a missing value.
+ */
 export function isMissing(value: string): boolean {
-  return MISSING.has(value);
+  return value.trim() === '';
 }
+
+function isMissingNumber(value: string): boolean {
+  const v = value.trim();
+  return v === '' || v.toLowerCase() === 'nan';
+}
+
+/** Models take float32 inputs: a larger number is as unusable as text. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 function columnIndex(raw: RawTable, name: string, role: string): number {
   const i = raw.header.indexOf(name);
@@ -50,16 +62,16 @@ export function toFeatureTable(raw: RawTable, features: readonly Feature[], rowF
       const col = new Float64Array(selected.length);
       for (let r = 0; r < selected.length; r++) {
         const cell = selected[r]![idx]!;
-        if (isMissing(cell)) {
+        if (isMissingNumber(cell)) {
           col[r] = Number.NaN;
           continue;
         }
         const v = Number(cell);
-        if (!Number.isFinite(v)) {
+        if (!(Math.abs(v) <= FLOAT32_MAX)) {
           // +1 for the header line, +1 for 1-based line numbers.
           const line = (rowNumbers ? rowNumbers[r]! : r) + 2;
           throw new DataError(
-            `${raw.file} line ${line}: column "${f.name}" is numeric but has the value ${JSON.stringify(cell)}`,
+            `${raw.file} line ${line}: column "${f.name}" is numeric but has the value ${JSON.stringify(cell)} (not a finite float32 number)`,
             { file: raw.file, column: f.name, line },
           );
         }

@@ -19,10 +19,11 @@ const features = [
 
 describe('tabular data', () => {
   it('reads columns with missing values as NaN / null', async () => {
-    const t = toLabelledTable(await readCsv(await csv('x,c,y\n1.5,a,1\n,NA,0\n3,"b,c",1\n')), features, 'y');
-    expect(Array.from(t.numeric.get('x')!)).toEqual([1.5, Number.NaN, 3]);
-    expect(t.categorical.get('c')).toEqual(['a', null, 'b,c']);
-    expect(t.labels).toEqual(['1', '0', '1']);
+    const t = toLabelledTable(await readCsv(await csv('x,c,y\n1.5,a,1\nnan, ,0\n3,"b,c",1\n,NA,0\n')), features, 'y');
+    expect(Array.from(t.numeric.get('x')!)).toEqual([1.5, Number.NaN, 3, Number.NaN]);
+    // As in the trainer: blank is missing, "NA" is a category.
+    expect(t.categorical.get('c')).toEqual(['a', null, 'b,c', 'NA']);
+    expect(t.labels).toEqual(['1', '0', '1', '0']);
   });
 
   it('names the file, line and column of a non-numeric value', async () => {
@@ -36,6 +37,11 @@ describe('tabular data', () => {
     });
     expect(err).toBeInstanceOf(DataError);
     expect((err as Error).message).toMatch(/line 4: column "x" is numeric but has the value "abc"/);
+  });
+
+  it('rejects numbers a float32 model input cannot hold', async () => {
+    const raw = await readCsv(await csv('x,c,y\n1e39,a,1\n'));
+    expect(() => toLabelledTable(raw, features, 'y')).toThrow(/line 2: column "x" is numeric but has the value "1e39"/);
   });
 
   it('names a missing column and lists the present ones', async () => {

@@ -37,9 +37,15 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, ms: number): Promise
 
 describe('cancelling a pass', () => {
   it('while the trainer runs kills the trainer process (checked by pid) and touches no champion', async () => {
-    // A forest big enough that training would outlast the test by far if the kill failed.
+    // Many tiny boosting stages: minutes of CPU if the kill failed, little memory.
     const { model, steady } = await exampleProject({
-      trainer: { estimator: 'random_forest', params: { n_estimators: 30000 }, seed: 1, validationFraction: 0.2, timeoutMinutes: 10 },
+      trainer: {
+        estimator: 'gradient_boosting',
+        params: { n_estimators: 200000, max_depth: 1, learning_rate: 0.001 },
+        seed: 1,
+        validationFraction: 0.2,
+        timeoutMinutes: 10,
+      },
     });
     const handle = await startPass(h.client, steady, { taskQueue: h.taskQueue });
     const pids = await waitFor(async () => {
