@@ -2,22 +2,28 @@ import { createDrift } from './drift.js';
 import { createEvaluate } from './evaluate.js';
 import { createMonitor } from './monitor.js';
 import { createPromote } from './promote.js';
-import { createRetrain } from './retrain.js';
+import { createCollectCandidate, createPrepareTraining, createRetrain } from './retrain.js';
 import type { ActivityDeps } from './shared.js';
 
 export type { ActivityDeps, VersionRef } from './shared.js';
 export type { MonitorInput, MonitorResult } from './monitor.js';
 export type { DriftInput, DriftResult, FeatureDrift } from './drift.js';
-export type { RetrainInput, RetrainResult } from './retrain.js';
+export type { CollectCandidateInput, PrepareTrainingInput, RetrainInput, RetrainResult } from './retrain.js';
+export type { PreparedTraining } from '../training/prepare.js';
 export type { EvaluateInput, EvaluateResult } from './evaluate.js';
 export type { PromoteInput, PromoteResult } from './promote.js';
 
-/** The activities of one retrain pass, one per stage, sharing their dependencies. */
+/**
+ * The activities of one retrain pass, one per stage (retrain has two more for
+ * the `temporal` runner), sharing their dependencies.
+ */
 export function createActivities(deps: ActivityDeps) {
   return {
     monitor: createMonitor(deps),
     drift: createDrift(deps),
     retrain: createRetrain(deps),
+    prepareTraining: createPrepareTraining(deps),
+    collectCandidate: createCollectCandidate(deps),
     evaluate: createEvaluate(deps),
     promote: createPromote(deps),
   };

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerDev } from './commands/dev.js';
 import { registerRun } from './commands/run.js';
+import { registerTrain } from './commands/train.js';
 import { registerWorker } from './commands/worker.js';
 
 /** The `driftloop` command line; each command lives in its own module under commands/. */
@@ -14,5 +15,6 @@ export function buildProgram(): Command {
   registerDev(program);
   registerWorker(program);
   registerRun(program);
+  registerTrain(program);
   return program;
 }

@@ -33,6 +33,94 @@ export const EstimatorName = z.enum([
 export type EstimatorName = z.infer<typeof EstimatorName>;
 
 const JsonScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const Params = z.record(z.string().min(1), z.union([JsonScalar, z.array(JsonScalar)]));
+
+const SearchDimension = z.union([
+  z.array(JsonScalar).min(1),
+  z.strictObject({ distribution: z.enum(['uniform', 'loguniform', 'randint']), low: z.number(), high: z.number() }),
+]);
+
+/** Where the retrain stage runs the trainer. */
+export const RunnerName = z.enum(['local', 'temporal', 'kubernetes']);
+export type RunnerName = z.infer<typeof RunnerName>;
+
+export const KubernetesRunnerConfig = z.strictObject({
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(63).default('default'),
+  /** The trainer image (trainer/Dockerfile), pinned by tag or digest. */
+  image: z.string().min(1),
+  serviceAccount: z.string().min(1).optional(),
+  /** A PersistentVolumeClaim shared with the workers, mounted where DRIFTLOOP_HOME points. */
+  volumeClaim: z.string().min(1),
+  /** Mount path of the shared volume inside the Job's container (= the workers' DRIFTLOOP_HOME). */
+  mountPath: z.string().startsWith('/').default('/var/lib/driftloop'),
+  resources: z
+    .strictObject({
+      cpu: z.string().default('1'),
+      memory: z.string().default('2Gi'),
+    })
+    .default({ cpu: '1', memory: '2Gi' }),
+  /** Seconds a finished Job is kept before Kubernetes deletes it (driftloop deletes it sooner). */
+  ttlSecondsAfterFinished: z.number().int().min(0).default(3600),
+});
+export type KubernetesRunnerConfig = z.infer<typeof KubernetesRunnerConfig>;
+
+export const TrainerConfig = z
+  .strictObject({
+    /** A built-in estimator… */
+    estimator: EstimatorName.optional(),
+    /** …or user code: "module.path:function" returning an unfitted estimator (see trainer/README.md). */
+    code: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$/, 'must be "module.path:function"')
+      .optional(),
+    params: Params.default({}),
+    /** Randomized hyperparameter search with cross-validation, bounded by a time budget. */
+    search: z
+      .strictObject({
+        space: z.record(z.string().min(1), SearchDimension),
+        iterations: z.number().int().min(1).max(1000).default(10),
+        folds: z.number().int().min(2).max(20).default(3),
+        timeBudgetSeconds: z.number().positive().default(300),
+      })
+      .optional(),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
+    validation: z
+      .strictObject({
+        policy: z.enum(['random', 'time']).default('random'),
+        fraction: z.number().gt(0).lt(0.9).default(0.2),
+      })
+      .default({ policy: 'random', fraction: 0.2 }),
+    /** Orders rows for `validation.policy: time`; never used as a feature. */
+    timeColumn: z.string().min(1).optional(),
+    runner: RunnerName.default('local'),
+    /** Task queue of the Python trainer workers (runner `temporal`). */
+    taskQueue: z.string().min(1).default('driftloop-trainer'),
+    kubernetes: KubernetesRunnerConfig.optional(),
+    /** Longest a single training attempt may take. */
+    timeoutMinutes: z.number().positive().default(60),
+    /** A trainer silent for this long is presumed dead and its attempt retried. */
+    heartbeatSeconds: z.number().positive().default(60),
+    retry: z
+      .strictObject({
+        maximumAttempts: z.number().int().min(1).default(3),
+        initialIntervalSeconds: z.number().positive().default(5),
+        backoffCoefficient: z.number().min(1).default(2),
+        maximumIntervalSeconds: z.number().positive().default(300),
+      })
+      .default({ maximumAttempts: 3, initialIntervalSeconds: 5, backoffCoefficient: 2, maximumIntervalSeconds: 300 }),
+  })
+  .superRefine((t, ctx) => {
+    if (t.estimator && t.code) {
+      ctx.addIssue({ code: 'custom', path: ['code'], message: 'give either "estimator" or "code", not both' });
+    }
+    if (t.validation.policy === 'time' && !t.timeColumn) {
+      ctx.addIssue({ code: 'custom', path: ['validation', 'policy'], message: '"time" needs trainer.timeColumn' });
+    }
+    if (t.runner === 'kubernetes' && !t.kubernetes) {
+      ctx.addIssue({ code: 'custom', path: ['kubernetes'], message: 'runner "kubernetes" needs a trainer.kubernetes section' });
+    }
+  })
+  .default(() => trainerDefaults());
 
 export const PipelineConfig = z
   .strictObject({
@@ -61,16 +149,7 @@ export const PipelineConfig = z
         minRows: z.number().int().min(2).default(30),
       })
       .default({ pValue: 0.05, minRows: 30 }),
-    trainer: z
-      .strictObject({
-        estimator: EstimatorName.optional(),
-        params: z.record(z.string(), JsonScalar).default({}),
-        seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
-        validationFraction: z.number().gt(0).lt(0.9).default(0.2),
-        /** Longest a single training run may take. */
-        timeoutMinutes: z.number().positive().default(60),
-      })
-      .default({ params: {}, seed: 42, validationFraction: 0.2, timeoutMinutes: 60 }),
+    trainer: TrainerConfig,
     evaluation: z
       .strictObject({
         /** Share of the current window held out from training to compare candidate and champion. */
@@ -99,6 +178,9 @@ export const PipelineConfig = z
         message: `metric "${metric}" does not apply to a ${cfg.task} task`,
       });
     }
+    if (cfg.trainer.timeColumn && cfg.features.some((f) => f.name === cfg.trainer.timeColumn)) {
+      ctx.addIssue({ code: 'custom', path: ['trainer', 'timeColumn'], message: `"${cfg.trainer.timeColumn}" is a feature; the time column orders rows and cannot be one` });
+    }
     const est = cfg.trainer.estimator;
     if (est && !ESTIMATOR_TASKS[est].includes(cfg.task === 'regression' ? 'regression' : 'classification')) {
       ctx.addIssue({
@@ -109,6 +191,7 @@ export const PipelineConfig = z
     }
   });
 export type PipelineConfig = z.infer<typeof PipelineConfig>;
+export type TrainerConfig = PipelineConfig['trainer'];
 export type PipelineConfigInput = z.input<typeof PipelineConfig>;
 
 type TaskFamily = 'classification' | 'regression';
@@ -143,6 +226,19 @@ export function primaryMetric(cfg: Pick<PipelineConfig, 'task' | 'monitor'>): Me
 
 export function defaultEstimator(cfg: Pick<PipelineConfig, 'task' | 'trainer'>): EstimatorName {
   return cfg.trainer.estimator ?? (cfg.task === 'regression' ? 'ridge' : 'logistic_regression');
+}
+
+function trainerDefaults() {
+  return {
+    params: {},
+    seed: 42,
+    validation: { policy: 'random' as const, fraction: 0.2 },
+    runner: 'local' as const,
+    taskQueue: 'driftloop-trainer',
+    timeoutMinutes: 60,
+    heartbeatSeconds: 60,
+    retry: { maximumAttempts: 3, initialIntervalSeconds: 5, backoffCoefficient: 2, maximumIntervalSeconds: 300 },
+  };
 }
 
 /** `a` is better than `b` by at least `margin` on `metric`. */

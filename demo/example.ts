@@ -38,7 +38,7 @@ export async function writeExampleProject(dir: string, opts: ExampleOptions = {}
     data: { reference: 'reference.csv', current },
     monitor: { metric: 'accuracy', threshold: 0.7 },
     drift: { pValue: 0.01, minRows: 30 },
-    trainer: { estimator: 'gradient_boosting', params: { n_estimators: 100, max_depth: 3 }, seed: 7, validationFraction: 0.2, timeoutMinutes: 30 },
+    trainer: { estimator: 'gradient_boosting', params: { n_estimators: 100, max_depth: 3 }, seed: 7, validation: { policy: 'random', fraction: 0.2 }, timeoutMinutes: 30 },
     evaluation: { holdoutFraction: 0.3, margin: 0.01 },
     ...opts.overrides,
   });

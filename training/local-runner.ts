@@ -95,7 +95,8 @@ export async function runLocalTrainer(job: TrainJob): Promise<void> {
   throw trainerFailure(code, stderr);
 }
 
-function trainerFailure(code: number, stderr: string): TrainerError {
+/** The TrainerError for a trainer exit code and its stderr (whose last JSON line is the error object). */
+export function trainerFailure(code: number, stderr: string): TrainerError {
   const errorClass = EXIT_CLASSES[code] ?? 'internal_error';
   const last = stderr.trim().split('\n').reverse().find((l) => l.startsWith('{"error"'));
   if (last) {

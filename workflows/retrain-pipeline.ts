@@ -1,14 +1,16 @@
-import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { RetrainPipelineInput, type RetrainPipelineInputRaw } from '../config/pipeline-run.js';
+import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import type { Activities, RetrainResult } from '../activities/index.js';
 import { formatIssues } from '../config/format-issues.js';
-import { ApplicationFailure } from '@temporalio/common';
+import { RetrainPipelineInput, type RetrainPipelineInputRaw } from '../config/pipeline-run.js';
+import type { PipelineConfig, TrainerConfig } from '../config/pipeline.js';
+import type { RemoteTrainerActivities } from '../training/remote-trainer.js';
+import type { TrainingSource } from '../training/prepare.js';
 import type { PassSummary, RetrainReason, Stage } from './summary.js';
 
 export const statusQuery = defineQuery<PassSummary>('status');
 
 /** Reading files and scoring models: quick, and safe to retry. */
-const { monitor, drift, evaluate, promote } = proxyActivities<Activities>({
+const { monitor, drift, evaluate, promote, prepareTraining, collectCandidate } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
@@ -24,11 +26,7 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
     throw ApplicationFailure.nonRetryable(`invalid retrainPipeline input: ${formatIssues(parsed.error)}`, 'ConfigError');
   }
   const { pipeline, force } = parsed.data;
-  const { retrain } = proxyActivities<Activities>({
-    startToCloseTimeout: `${pipeline.trainer.timeoutMinutes} minutes`,
-    heartbeatTimeout: '1 minute',
-    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 3 },
-  });
+  const retrain = (source: TrainingSource) => runRetrain(pipeline, source);
 
   const summary: PassSummary = {
     model: pipeline.model,
@@ -69,7 +67,7 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
     summary.retrainReasons.push('no-champion');
     skip('drift', 'the model has no champion yet');
     begin('retrain');
-    const trained = await retrain({ pipeline, source: 'reference' });
+    const trained = await retrain('reference');
     summary.stages.retrain = { status: 'done', result: trained };
     skip('evaluate', 'first version: there is no champion to compare with');
     begin('promote');
@@ -104,7 +102,7 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
   }
 
   begin('retrain');
-  const trained = await retrain({ pipeline, source: 'current' });
+  const trained = await retrain('current');
   summary.stages.retrain = { status: 'done', result: trained };
 
   begin('evaluate');
@@ -123,4 +121,39 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
   });
   summary.stages.promote = { status: 'done', result: promoted };
   return finish(evaluation.won ? 'promoted' : 'kept-champion');
+}
+
+/** Timeouts and retries of a training attempt, from the pipeline config. */
+function trainingOptions(t: TrainerConfig): ActivityOptions {
+  return {
+    startToCloseTimeout: `${t.timeoutMinutes} minutes`,
+    heartbeatTimeout: `${t.heartbeatSeconds} seconds`,
+    retry: {
+      maximumAttempts: t.retry.maximumAttempts,
+      initialInterval: `${t.retry.initialIntervalSeconds} seconds`,
+      backoffCoefficient: t.retry.backoffCoefficient,
+      maximumInterval: `${t.retry.maximumIntervalSeconds} seconds`,
+    },
+  };
+}
+
+/**
+ * The retrain stage on the configured runner. `local` (and `kubernetes`) run
+ * inside one activity of this worker; `temporal` sends the training itself to
+ * the Python trainer workers' task queue, so trainers scale as their own pool
+ * and this worker needs no rights to start containers.
+ */
+async function runRetrain(pipeline: PipelineConfig, source: TrainingSource): Promise<RetrainResult> {
+  const t = pipeline.trainer;
+  if (t.runner !== 'temporal') {
+    const { retrain } = proxyActivities<Activities>(trainingOptions(t));
+    return retrain({ pipeline, source });
+  }
+  const prepared = await prepareTraining({ pipeline, source });
+  let trained = false;
+  if (!prepared.done) {
+    const { train } = proxyActivities<RemoteTrainerActivities>({ ...trainingOptions(t), taskQueue: t.taskQueue });
+    trained = (await train({ request: prepared.request, dataPath: prepared.dataPath, outDir: prepared.outDir })).trained;
+  }
+  return collectCandidate({ prepared, trained });
 }

@@ -43,7 +43,6 @@ describe('cancelling a pass', () => {
         estimator: 'gradient_boosting',
         params: { n_estimators: 200000, max_depth: 1, learning_rate: 0.001 },
         seed: 1,
-        validationFraction: 0.2,
         timeoutMinutes: 10,
       },
     });
