@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot, trainerPython } from '../config/paths.js';
-import { TrainerError, type TrainerErrorClass } from '../errors/index.js';
+import { TrainerError } from '../errors/index.js';
 import { TrainerProgress, type TrainRequest } from './request.js';
+import { trainerFailure } from './trainer-exit.js';
 
 export interface TrainJob {
   request: TrainRequest;
@@ -15,15 +16,6 @@ export interface TrainJob {
   signal?: AbortSignal;
 }
 
-/** Exit codes of `python -m driftloop_trainer`, one per failure class. */
-const EXIT_CLASSES: Record<number, TrainerErrorClass> = {
-  1: 'internal_error',
-  2: 'invalid_request',
-  3: 'data_error',
-  4: 'conversion_error',
-  5: 'parity_error',
-};
-
 /** Grace period between SIGTERM and SIGKILL when a run is cancelled. */
 const KILL_GRACE_MS = 5_000;
 
@@ -34,7 +26,7 @@ const KILL_GRACE_MS = 5_000;
  */
 export async function runLocalTrainer(job: TrainJob): Promise<void> {
   await writeFile(job.requestFile, JSON.stringify(job.request, null, 2));
-  const args = ['-m', 'driftloop_trainer', '--request', job.requestFile, '--data', job.dataFile, '--out', job.outDir];
+  const args = ['-m', 'driftloop_trainer', 'train', '--request', job.requestFile, '--data', job.dataFile, '--out', job.outDir];
   const child = spawn(trainerPython(), args, {
     cwd: join(projectRoot, 'trainer'),
     detached: true,
@@ -93,20 +85,4 @@ export async function runLocalTrainer(job: TrainJob): Promise<void> {
   if (job.signal?.aborted) throw new TrainerError('killed', 'training was cancelled; the trainer process group was killed');
   if (code === null) throw new TrainerError('killed', `the trainer was killed by ${signal}`);
   throw trainerFailure(code, stderr);
-}
-
-/** The TrainerError for a trainer exit code and its stderr (whose last JSON line is the error object). */
-export function trainerFailure(code: number, stderr: string): TrainerError {
-  const errorClass = EXIT_CLASSES[code] ?? 'internal_error';
-  const last = stderr.trim().split('\n').reverse().find((l) => l.startsWith('{"error"'));
-  if (last) {
-    try {
-      const { error } = JSON.parse(last) as { error: Record<string, unknown> & { message?: string } };
-      return new TrainerError(errorClass, String(error.message ?? 'trainer failed'), error);
-    } catch {
-      // fall through to the raw text
-    }
-  }
-  const text = stderr.trim().split('\n').slice(-5).join('\n');
-  return new TrainerError(errorClass, `trainer exited with code ${code}: ${text || '(no output)'}`);
 }

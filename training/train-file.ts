@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { Feature, Task, type EstimatorName } from '../config/pipeline.js';
 import { projectRoot, trainerPython } from '../config/paths.js';
 import { ConfigError } from '../errors/index.js';
-import { runLocalTrainer, trainerFailure } from './local-runner.js';
+import { runLocalTrainer } from './local-runner.js';
+import { trainerFailure } from './trainer-exit.js';
 import { ModelCard } from './model-card.js';
 import type { TrainerProgress, TrainRequest } from './request.js';
 

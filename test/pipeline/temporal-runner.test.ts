@@ -1,10 +1,13 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startPass, waitForPass } from '../../client/pass.js';
 import type { PipelineConfig } from '../../config/pipeline.js';
+import { temporalCli } from '../../config/paths.js';
 import { readCsv, writeCsv } from '../../dataset/csv.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { exampleProject } from '../support/example.js';
@@ -50,8 +53,19 @@ describe('the temporal runner (Python trainer workers on their own task queue)',
     expect(viaLocal.stages.retrain).toMatchObject({ status: 'done' });
 
     // And a retrain after drift goes through the same path.
-    const second = await waitForPass(await startPass(remote.client, viaTemporal(drifted), { taskQueue: remote.taskQueue }));
+    const handle = await startPass(remote.client, viaTemporal(drifted), { taskQueue: remote.taskQueue });
+    const second = await waitForPass(handle);
     expect(second.decision).toBe('promoted');
+
+    // The runner's own workflow path replays deterministically (and is kept as a fixture).
+    const history = await handle.fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, handle.workflowId);
+    if (process.env.DRIFTLOOP_RECORD_HISTORIES === '1') {
+      const json = execFileSync(temporalCli(), [
+        'workflow', 'show', '--workflow-id', handle.workflowId, '--address', inject('temporalAddress'), '--output', 'json',
+      ]);
+      await writeFile(new URL('../histories/retrain-pipeline-temporal-runner.json', import.meta.url), json);
+    }
   });
 
   it('a data error fails fast with a non-retryable TrainerError naming the column, after one attempt', async () => {

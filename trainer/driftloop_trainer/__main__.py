@@ -1,16 +1,25 @@
-"""Command line: python -m driftloop_trainer --request REQ.json --data DATA --out OUTDIR
+"""Command line: python -m driftloop_trainer COMMAND ...
 
-Process contract (the TypeScript activity depends on it):
-- stdout carries JSON progress lines only, then {"event": "done", "outDir": ...}.
-  Anything libraries print is diverted to stderr at the file-descriptor level.
+  train   --request REQ.json --data DATA --out OUTDIR   (also without the word "train")
+  inspect --data DATA --target COL [--drop a,b] [--time-column C]
+  worker  [--address A] [--namespace N] [--task-queue Q] [--max-concurrent K]
+
+Process contract of train and inspect (the TypeScript side depends on it):
+- stdout carries JSON only: for train, progress lines then {"event": "done",
+  "outDir": ...}; for inspect, one JSON object. Anything libraries print is
+  diverted to stderr at the file-descriptor level.
 - On failure, one JSON line {"error": {...}} on stderr and the exit code of its
   class: 2 invalid_request, 3 data_error, 4 conversion_error, 5 parity_error,
   1 internal_error.
-- If OUTDIR/metadata.json exists the run is already done: report done, exit 0.
+- train: if OUTDIR/metadata.json exists the run is already done: report done,
+  exit 0.
 - SIGTERM and SIGINT kill the process at once (default actions, so a kill
   works even inside a long C call); OUTDIR appears only by an atomic rename, so
   a kill can leave at most a hidden ".OUTDIR.tmp-*" sibling, never a partial
   OUTDIR.
+
+worker runs the Temporal activity "train" (see ``worker``); it logs to stderr
+and stops gracefully on SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -31,17 +40,49 @@ from .errors import InternalError, InvalidRequest, TrainerError
 from .events import Progress
 
 
+COMMANDS = ("train", "inspect", "worker")
+
+
 class _ArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise InvalidRequest("invalid_arguments", f"{message} (usage: {self.format_usage().strip()})")
+        usage = " ".join(self.format_usage().split()).removeprefix("usage: ")
+        raise InvalidRequest("invalid_arguments", f"{message} (usage: {usage})")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _ArgumentParser(prog="python -m driftloop_trainer", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
+
+    train = commands.add_parser("train", help="fit, convert to ONNX, check parity, publish OUTDIR")
+    train.add_argument("--request", required=True, help="training request JSON file")
+    train.add_argument("--data", required=True, help="training data (.csv, .parquet or .pq)")
+    train.add_argument("--out", required=True, help="output directory (created atomically)")
+
+    inspect = commands.add_parser("inspect", help="infer the task and features of a data file (one JSON object)")
+    inspect.add_argument("--data", required=True, help="data file (.csv, .parquet or .pq)")
+    inspect.add_argument("--target", required=True, help="the target column")
+    inspect.add_argument("--drop", default="", help="comma-separated columns that are not features")
+    inspect.add_argument("--time-column", default=None, help="the column that orders rows (never a feature)")
+
+    worker = commands.add_parser("worker", help="run the Temporal activity worker (activity \"train\")")
+    worker.add_argument("--address", default=None, help="Temporal frontend (env TEMPORAL_ADDRESS, default localhost:7233)")
+    worker.add_argument("--namespace", default=None, help="Temporal namespace (env TEMPORAL_NAMESPACE, default \"default\")")
+    worker.add_argument(
+        "--task-queue", default=None, help="task queue (env DRIFTLOOP_TRAINER_TASK_QUEUE, default driftloop-trainer)"
+    )
+    worker.add_argument(
+        "--max-concurrent", type=int, default=None,
+        help="trainings run at once (env DRIFTLOOP_TRAINER_MAX_CONCURRENT, default 1)",
+    )
+    return parser
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = _ArgumentParser(prog="python -m driftloop_trainer", description=__doc__.splitlines()[0])
-    parser.add_argument("--request", required=True, help="training request JSON file")
-    parser.add_argument("--data", required=True, help="training data (.csv, .parquet or .pq)")
-    parser.add_argument("--out", required=True, help="output directory (created atomically)")
-    return parser.parse_args(argv)
+    args = list(sys.argv[1:] if argv is None else argv)
+    # The original flag-only form (--request ... --data ... --out ...) is train.
+    if args and args[0].startswith("--") and args[0] not in ("--help",):
+        args.insert(0, "train")
+    return _parser().parse_args(args)
 
 
 def _claim_stdout() -> IO[str]:
@@ -69,6 +110,13 @@ def _heartbeat_seconds() -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = _parse_args(argv)
+    except TrainerError as exc:
+        _report(exc)
+        return exc.exit_code
+    if args.command == "worker":
+        return _worker(args)
     events = _claim_stdout()
     # Warnings (convergence, deprecations) would interleave with the one JSON
     # error line on stderr; the environment variable reaches joblib workers.
@@ -76,7 +124,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["PYTHONWARNINGS"] = "ignore"
     # Without any handler, logging's last resort prints warnings to stderr.
     logging.getLogger().addHandler(logging.NullHandler())
-    progress = Progress(events, heartbeat_seconds=_heartbeat_seconds())
     try:
         # Python turns SIGINT into KeyboardInterrupt, which is handled only
         # between bytecodes; the caller's cancel must work mid-fit too.
@@ -84,7 +131,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError:
         pass  # not the main thread (embedded use)
     try:
-        args = _parse_args(argv)
+        if args.command == "inspect":
+            from .inspect_data import inspect
+
+            drop = [c.strip() for c in args.drop.split(",") if c.strip()]
+            result = inspect(args.data, args.target, drop, args.time_column)
+            events.write(json.dumps(result, ensure_ascii=False, allow_nan=False) + "\n")
+            events.flush()
+            return 0
+        progress = Progress(events, heartbeat_seconds=_heartbeat_seconds())
         out_dir = Path(args.out).absolute()
         if not output.is_complete(out_dir):
             from .train import run  # heavy imports only when there is work to do
@@ -106,6 +161,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
         return 1
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from . import worker
+
+    max_concurrent = args.max_concurrent if args.max_concurrent is not None else worker.default_max_concurrent()
+    if max_concurrent < 1:
+        _report(InvalidRequest("invalid_arguments", f"--max-concurrent must be at least 1; got {max_concurrent}"))
+        return 2
+    code = 0
+    try:
+        worker.main(args.address, args.namespace, args.task_queue, max_concurrent)
+    except TrainerError as exc:
+        _report(exc)
+        code = exc.exit_code
+    except Exception as exc:
+        _report(InternalError("unexpected", f"{type(exc).__name__}: {exc}", traceback="".join(traceback.format_exception(exc)[-8:])))
+        code = 1
+    # The worker has shut down (its trainings killed and reported). Skip the
+    # interpreter's teardown: Temporal's Rust threads can still hold Python
+    # thread states then and abort it ("PyGILState_Release ... must be
+    # current", temporalio/sdk-python#300), which would turn a clean stop
+    # into a crash exit code.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from skl2onnx.shape_calculators.scaler import calculate_sklearn_scaler_output_sh
 from sklearn.preprocessing import StandardScaler
 
 from .errors import ConversionError
+from .estimators import final_estimator
 from .request import TrainingRequest
 
 OPSET = 17
@@ -48,7 +49,7 @@ def input_types(request: TrainingRequest) -> list[tuple[str, Any]]:
 
 
 def convert(request: TrainingRequest, pipeline: Any) -> Converted:
-    estimator = pipeline.steps[-1][1]
+    estimator = final_estimator(pipeline)
     options = {type(estimator): {"zipmap": False}} if request.is_classification else None
     what = f"{type(estimator).__name__} pipeline"
     try:

@@ -57,6 +57,23 @@ class Dataset:
     valid: np.ndarray
 
 
+@dataclass
+class TimeKeys:
+    """The time column as sortable keys: float64 numbers, or int64
+    nanoseconds since the epoch (UTC) for timestamps."""
+
+    column: str
+    keys: np.ndarray
+    kind: str  # "number" | "datetime"
+
+    def value(self, row: int) -> Any:
+        """The time of a row (0-based position) as a JSON value."""
+        key = self.keys[row]
+        if self.kind == "datetime":
+            return pd.Timestamp(int(key), unit="ns", tz="UTC").isoformat().replace("+00:00", "Z")
+        return to_json_value(key)
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -115,11 +132,17 @@ def _describe(feature: Feature) -> str:
 
 
 def check_columns(request: TrainingRequest, table: Table) -> None:
+    want = [(f.name, _describe(f)) for f in request.features] + [(request.target, "the target")]
+    if request.time_column is not None:
+        want.append((request.time_column, "the time column"))
+    missing_column(table, want)
+
+
+def missing_column(table: Table, want: list[tuple[str, str]]) -> None:
+    """Raise missing_column for the (name, role) pairs the table lacks."""
     present = table.columns
     have = set(present)
-    missing = [(f.name, _describe(f)) for f in request.features if f.name not in have]
-    if request.target not in have:
-        missing.append((request.target, "the target"))
+    missing = [(name, role) for name, role in want if name not in have]
     if not missing:
         return
     listed = ", ".join(present[:50]) + (f", ... ({len(present)} in all)" if len(present) > 50 else "")
@@ -279,8 +302,77 @@ def prepare(request: TrainingRequest, table: Table) -> tuple[pd.DataFrame, np.nd
     return X, y
 
 
-def split(request: TrainingRequest, X: pd.DataFrame, y: np.ndarray) -> Dataset:
-    """Seeded train/validation split (stratified for classification)."""
+_ISO_HINT = "ISO-8601 timestamps such as 2024-03-01 or 2024-03-01T12:30:00Z"
+
+
+def time_keys(series: pd.Series) -> TimeKeys:
+    """The time column's values as sortable keys.
+
+    Accepted: numbers (any numeric column, or text that is all numbers),
+    timestamps (a Parquet timestamp column), or ISO-8601 text. Timestamps
+    without an offset are taken as UTC. A missing or unparseable value is an
+    error naming the column and the rows, since the row cannot be placed.
+    """
+    name = str(series.name)
+    absent = _missing(series)
+    if absent.any():
+        rows = _row_numbers(absent)
+        raise DataError(
+            "time_missing_values",
+            f'time column "{name}" is empty in {_count_rows(rows)}: '
+            f"{', '.join(map(str, rows[:SHOWN_ROWS]))}{', ...' if len(rows) > SHOWN_ROWS else ''}; "
+            "every row needs a time to be placed in the train or validation split",
+            column=name,
+            rows=rows[:REPORTED_ROWS],
+        )
+    if pd.api.types.is_datetime64_any_dtype(series):
+        stamps = series if isinstance(series.dtype, pd.DatetimeTZDtype) else series.dt.tz_localize("UTC")
+        return TimeKeys(name, _nanoseconds(stamps), "datetime")
+    if pd.api.types.is_bool_dtype(series):
+        raise DataError(
+            "invalid_time_values",
+            f'time column "{name}" holds booleans; it needs numbers or {_ISO_HINT}',
+            column=name,
+        )
+    if pd.api.types.is_numeric_dtype(series):
+        values = _writable(series, dtype="float64", na_value=np.nan)
+        _reject_rows(name, series, ~np.isfinite(values), "are not finite numbers")
+        return TimeKeys(name, values, "number")
+    text = series.astype(object).map(lambda v: v.strip() if isinstance(v, str) else str(v))
+    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    if np.isfinite(numbers).all():
+        return TimeKeys(name, numbers, "number")
+    stamps = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
+    _reject_rows(name, series, stamps.isna().to_numpy(dtype=bool), f"are neither numbers nor {_ISO_HINT}")
+    return TimeKeys(name, _nanoseconds(stamps), "datetime")
+
+
+def _nanoseconds(stamps: pd.Series) -> np.ndarray:
+    return stamps.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").view("int64").copy()
+
+
+def _reject_rows(name: str, series: pd.Series, bad: np.ndarray, what: str) -> None:
+    if bad.any():
+        rows = _row_numbers(bad)
+        raise DataError(
+            "invalid_time_values",
+            f'time column "{name}" has values that {what} in {_count_rows(rows)}: {_quote_rows(rows, series)}',
+            column=name,
+            rows=rows[:REPORTED_ROWS],
+        )
+
+
+def read_time(request: TrainingRequest, table: Table) -> TimeKeys | None:
+    """The time column's keys when the validation policy needs them."""
+    if request.validation_policy != "time":
+        return None
+    assert request.time_column is not None
+    return time_keys(table.frame[request.time_column])
+
+
+def split(request: TrainingRequest, X: pd.DataFrame, y: np.ndarray, time: TimeKeys | None = None) -> Dataset:
+    """The train/validation split: seeded (and stratified for classification)
+    for policy "random"; the latest rows by the time column for policy "time"."""
     from sklearn.model_selection import train_test_split
 
     n = len(y)
@@ -294,24 +386,13 @@ def split(request: TrainingRequest, X: pd.DataFrame, y: np.ndarray) -> Dataset:
             f"validation fraction {fraction} of {n} rows leaves {n_valid} validation rows; "
             f"at least {MIN_VALIDATION_ROWS} are needed (more data or a larger fraction)",
         )
+    if time is not None:
+        return _time_split(request, X, y, time, n_valid)
     stratify = None
     if request.is_classification:
         classes, counts = np.unique(y, return_counts=True)
         target = request.target
-        if len(classes) < 2:
-            raise DataError(
-                "single_class_target",
-                f'target column "{target}" has a single class ({_short(to_json_value(classes[0]))}) '
-                f"in all {n} rows; a classifier needs at least 2",
-                column=target,
-            )
-        if request.task == "binary" and len(classes) > 2:
-            raise DataError(
-                "too_many_classes",
-                f'task is binary but target column "{target}" has {len(classes)} classes: '
-                f"{', '.join(_short(to_json_value(c)) for c in classes[:10])}{', ...' if len(classes) > 10 else ''}",
-                column=target,
-            )
+        _check_class_count(request, classes, n)
         rare = [(c, k) for c, k in zip(classes, counts) if k < 2]
         if rare:
             raise DataError(
@@ -328,7 +409,54 @@ def split(request: TrainingRequest, X: pd.DataFrame, y: np.ndarray) -> Dataset:
             )
         stratify = y
     train, valid = train_test_split(np.arange(n), test_size=n_valid, random_state=request.seed, stratify=stratify)
-    train, valid = np.sort(train), np.sort(valid)
+    return _dataset(request, X, y, np.sort(train), np.sort(valid))
+
+
+def _check_class_count(request: TrainingRequest, classes: np.ndarray, n: int, where: str = "") -> None:
+    target = request.target
+    if len(classes) < 2:
+        raise DataError(
+            "single_class_target",
+            f'target column "{target}" has a single class ({_short(to_json_value(classes[0]))}) '
+            f"in {where or f'all {n} rows'}; a classifier needs at least 2",
+            column=target,
+        )
+    if request.task == "binary" and len(classes) > 2:
+        raise DataError(
+            "too_many_classes",
+            f'task is binary but target column "{target}" has {len(classes)} classes: '
+            f"{', '.join(_short(to_json_value(c)) for c in classes[:10])}{', ...' if len(classes) > 10 else ''}",
+            column=target,
+        )
+
+
+def _time_split(request: TrainingRequest, X: pd.DataFrame, y: np.ndarray, time: TimeKeys, n_valid: int) -> Dataset:
+    """The latest n_valid rows by time are the validation rows; rows with
+    equal times keep their file order, so a tie at the boundary is split
+    the same way every time."""
+    n = len(y)
+    order = np.lexsort((np.arange(n), time.keys))  # by time, then by row
+    train, valid = np.sort(order[: n - n_valid]), np.sort(order[n - n_valid :])
+    if request.is_classification:
+        _check_class_count(request, np.unique(y), n)
+        seen = np.unique(y[train])
+        _check_class_count(
+            request, seen, n,
+            where=f'the {len(train)} training rows (all but the latest {n_valid} by time column "{time.column}")',
+        )
+        unseen = [c for c in np.unique(y[valid]) if c not in set(seen.tolist())]
+        if unseen:
+            raise DataError(
+                "class_missing_from_training",
+                f'target column "{request.target}" has classes that occur only in the validation rows (the latest '
+                f'{n_valid} by time column "{time.column}"), so the model could never predict them: '
+                f"{', '.join(_short(to_json_value(c)) for c in unseen[:10])}",
+                column=request.target,
+            )
+    return _dataset(request, X, y, train, valid)
+
+
+def _dataset(request: TrainingRequest, X: pd.DataFrame, y: np.ndarray, train: np.ndarray, valid: np.ndarray) -> Dataset:
     for feature in request.features:
         if feature.kind == "numeric" and np.isnan(X[feature.name].to_numpy()[train]).all():
             raise DataError(

@@ -13,7 +13,7 @@ import threading
 import time
 from typing import IO, Iterator
 
-STAGES = ("load", "validate", "fit", "convert", "parity", "write")
+STAGES = ("load", "validate", "search", "fit", "convert", "parity", "write")
 
 
 class Progress:

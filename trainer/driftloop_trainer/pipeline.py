@@ -27,11 +27,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from skl2onnx.sklapi import CastTransformer
 
-from .estimators import NEEDS_DENSE
+from .estimators import final_estimator, is_tree_model, needs_dense
 from .request import TrainingRequest
 
 MISSING_CATEGORY = "__missing__"
-TREE_ESTIMATORS = {"random_forest", "gradient_boosting", "hist_gradient_boosting"}
 
 
 def build_pipeline(request: TrainingRequest, estimator: Any) -> Pipeline:
@@ -55,15 +54,19 @@ def build_pipeline(request: TrainingRequest, estimator: Any) -> Pipeline:
                 categorical,
             )
         )
-    preprocess = ColumnTransformer(
-        transformers,
-        # 0 forces dense output for estimators that reject sparse matrices;
-        # otherwise keep sklearn's default so wide one-hot blocks stay sparse.
-        sparse_threshold=0.0 if request.estimator_name in NEEDS_DENSE else 0.3,
-    )
+    # User code gets a dense matrix: it may start with steps (PCA, ...) that
+    # take no sparse input. 0 forces dense output; otherwise keep sklearn's
+    # default so wide one-hot blocks stay sparse.
+    dense = request.estimator_code is not None or needs_dense(estimator)
+    preprocess = ColumnTransformer(transformers, sparse_threshold=0.0 if dense else 0.3)
     steps: list[tuple[str, Any]] = [("preprocess", preprocess)]
-    if request.estimator_name in TREE_ESTIMATORS:
-        steps.append(("float32", CastTransformer(dtype=np.float32)))
+    if is_tree_model(estimator):
+        if isinstance(estimator, Pipeline):
+            # A user pipeline ending in a tree model: the cast goes right
+            # before the tree, after the user's own steps.
+            estimator.steps.insert(len(estimator.steps) - 1, ("float32", CastTransformer(dtype=np.float32)))
+        else:
+            steps.append(("float32", CastTransformer(dtype=np.float32)))
     steps.append(("estimator", estimator))
     return Pipeline(steps)
 
@@ -85,7 +88,7 @@ def align_to_float32(pipeline: Pipeline) -> None:
         # ONNX's Imputer stores fill values as float32; an even-sized median
         # is a float64 midpoint that float32 cannot hold.
         imputer.statistics_ = imputer.statistics_.astype(np.float32).astype(np.float64)
-    estimator = pipeline.named_steps["estimator"]
+    estimator = final_estimator(pipeline.named_steps["estimator"])
     for tree in _trees(estimator):
         tree.tree_.threshold[:] = _floor_float32(tree.tree_.threshold)
     for stage in getattr(estimator, "_predictors", ()):  # HistGradientBoosting*

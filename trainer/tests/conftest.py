@@ -116,8 +116,10 @@ def make_request(task: str, estimator: str, **overrides: Any) -> dict[str, Any]:
         "task": task,
         "target": target,
         "features": copy.deepcopy(features),
+        "timeColumn": None,
         "estimator": {"name": estimator, "params": dict(FAST_PARAMS[estimator])},
-        "validation": {"fraction": 0.2},
+        "search": None,
+        "validation": {"policy": "random", "fraction": 0.2},
         "seed": 42,
     }
     request.update(overrides)

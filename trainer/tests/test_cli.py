@@ -123,7 +123,7 @@ def case_too_few_rows(tmp_path, datasets):
 
 def case_too_few_validation_rows(tmp_path, datasets):
     frame = _binary_frame(datasets).head(24)  # 24 * 0.2 -> 5 rows would pass; 0.15 -> 4 does not
-    return make_request("binary", "random_forest", validation={"fraction": 0.15}), _binary_csv(tmp_path, frame)
+    return make_request("binary", "random_forest", validation={"policy": "random", "fraction": 0.15}), _binary_csv(tmp_path, frame)
 
 
 def case_single_class_target(tmp_path, datasets):

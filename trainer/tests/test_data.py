@@ -24,8 +24,10 @@ def _request(features, target="y", task="binary"):
                 "task": task,
                 "target": target,
                 "features": [{"name": n, "kind": k} for n, k in features],
-                "estimator": {"name": "random_forest"},
-                "validation": {"fraction": 0.25},
+                "timeColumn": None,
+                "estimator": {"name": "random_forest", "params": {}},
+                "search": None,
+                "validation": {"policy": "random", "fraction": 0.25},
                 "seed": 1,
             }
         )

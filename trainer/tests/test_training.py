@@ -80,7 +80,7 @@ def test_metadata_fields_are_present_and_sane(tmp_path, datasets):
     frame = pd.read_csv(datasets["binary"])
 
     assert list(meta) == [
-        "schemaVersion", "modelName", "task", "target", "features", "classes", "estimator", "metrics",
+        "schemaVersion", "modelName", "task", "target", "features", "classes", "estimator", "search", "metrics",
         "validation", "trainingData", "onnx", "libraries", "fitSeconds", "parity", "seed",
     ]
     assert (meta["schemaVersion"], meta["modelName"], meta["task"], meta["target"], meta["seed"]) == (
@@ -102,7 +102,8 @@ def test_metadata_fields_are_present_and_sane(tmp_path, datasets):
     assert set(metrics) == {"accuracy", "f1", "rocAuc", "logLoss"}
     assert 0.8 < metrics["accuracy"] <= 1 and 0.8 < metrics["f1"] <= 1 and 0.9 < metrics["rocAuc"] <= 1
     assert 0 < metrics["logLoss"] < 1
-    assert meta["validation"] == {"fraction": 0.2, "rows": math.ceil(0.2 * len(frame))}
+    assert meta["search"] is None
+    assert meta["validation"] == {"policy": "random", "fraction": 0.2, "rows": math.ceil(0.2 * len(frame)), "timeColumn": None}
     assert meta["trainingData"] == {
         "sha256": hashlib.sha256(datasets["binary"].read_bytes()).hexdigest(),
         "rows": len(frame),
