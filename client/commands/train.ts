@@ -65,7 +65,7 @@ export function registerTrain(program: Command): void {
         );
         return;
       }
-      console.log(`validation metrics (${(result.card as { validation?: { rows?: number } }).validation?.rows ?? '?'} rows):`);
+      console.log(`validation metrics (${result.card.validation.rows} rows, ${result.card.validation.policy} split):`);
       for (const [k, v] of Object.entries(metrics)) console.log(`  ${k.padEnd(10)} ${v === null ? 'n/a' : v.toFixed(4)}`);
       console.log(`model:    ${result.model}`);
       console.log(`metadata: ${result.metadata}`);

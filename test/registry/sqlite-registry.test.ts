@@ -14,11 +14,18 @@ const card = (): ModelCard => ({
   modelName: 'm',
   task: 'binary',
   target: 'b',
-  features: [{ name: 'a', kind: 'numeric' }],
+  features: [{ name: 'a', kind: 'numeric', range: { min: 1, max: 1 }, missing: 0 }],
   classes: [0, 1],
+  estimator: { name: 'logistic_regression', class: 'LogisticRegression', params: {} },
+  search: null,
   metrics: { accuracy: 0.9 },
-  trainingData: { sha256: sha256(data), rows: 1 },
-  onnx: { opset: 17, outputs: ['label', 'probabilities'] },
+  validation: { policy: 'random', fraction: 0.2, rows: 1, timeColumn: null },
+  trainingData: { sha256: sha256(data), rows: 1, columns: ['a', 'b'] },
+  onnx: { opset: 17, opsetImports: { 'ai.onnx': 17 }, inputs: [{ name: 'a', type: 'float32' }], outputs: ['label', 'probabilities'] },
+  libraries: { sklearn: '1.9.1' },
+  fitSeconds: 0.1,
+  parity: { rows: 1, maxAbsDiff: 0, labelMismatches: 0, tolerance: 1e-4 },
+  seed: 1,
 });
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -67,7 +74,7 @@ describe('SQLite registry', () => {
   });
 
   it('refuses a model card whose training-data hash does not match the data given', async () => {
-    const wrong = { ...card(), trainingData: { sha256: 'a'.repeat(64), rows: 1 } };
+    const wrong = { ...card(), trainingData: { sha256: 'a'.repeat(64), rows: 1, columns: ['a', 'b'] } };
     await expect(reg.registerVersion({ model: 'm', onnx: bytes('x'), card: wrong, trainingData: data })).rejects.toBeInstanceOf(IntegrityError);
     expect(await reg.listVersions('m')).toEqual([]);
   });

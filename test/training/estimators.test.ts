@@ -43,9 +43,13 @@ describe('every built-in estimator family, on scikit-learn\'s own data sets', ()
     expect(result.inference.task).toBe(task);
     expect(result.inference.features.find((f) => f.name === 'band')?.kind).toBe('categorical');
 
-    const card = ModelCard.parse(JSON.parse(await readFile(result.metadata, 'utf8')));
+    // The whole card validates against its (strict) schema.
+    const parsed = ModelCard.safeParse(JSON.parse(await readFile(result.metadata, 'utf8')));
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    const card = parsed.data!;
     expect(card.task).toBe(task);
-    expect((card as { parity?: { maxAbsDiff?: number } }).parity?.maxAbsDiff).toBeLessThan(1e-3);
+    expect(card.parity.maxAbsDiff).toBeLessThanOrEqual(card.parity.tolerance);
+    expect(card.estimator).toMatchObject({ name: estimator, params });
     const metricNames = Object.keys(card.metrics);
     expect(metricNames).toEqual(task === 'regression' ? ['rmse', 'mae', 'r2'] : ['accuracy', 'f1', 'rocAuc', 'logLoss']);
     if (task !== 'regression') expect(card.metrics.accuracy).toBeGreaterThan(0.8);
