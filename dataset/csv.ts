@@ -13,6 +13,10 @@ export interface RawTable {
 }
 
 export async function readCsv(file: string): Promise<RawTable> {
+  if (!/\.csv$/i.test(file) && /\.(parquet|pq|arrow|feather)$/i.test(file)) {
+    // The trainer reads Parquet; the Node-side stages (monitor, drift, evaluate) read CSV only so far.
+    throw new DataError(`${file}: the monitor, drift and evaluate stages read CSV files only; convert this file to CSV`, { file });
+  }
   const rows: string[][] = [];
   let header: string[] | undefined;
   try {

@@ -49,6 +49,10 @@ describe('tabular data', () => {
     expect(() => toLabelledTable(raw, features, 'y')).toThrow(/has no column "c" \(feature "c", categorical\); columns present: x, y/);
   });
 
+  it('says plainly that the Node-side stages do not read Parquet yet', async () => {
+    await expect(readCsv('/data/window.parquet')).rejects.toThrow(/read CSV files only/);
+  });
+
   it('reports an empty file and a missing file', async () => {
     await expect(readCsv(await csv(''))).rejects.toThrow(/is empty/);
     await expect(readCsv('/nonexistent.csv')).rejects.toThrow(/does not exist/);
