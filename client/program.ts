@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerDev } from './commands/dev.js';
 import { registerRun } from './commands/run.js';
+import { registerScore } from './commands/score.js';
 import { registerTrain } from './commands/train.js';
 import { registerWorker } from './commands/worker.js';
 
@@ -16,5 +17,6 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerRun(program);
   registerTrain(program);
+  registerScore(program);
   return program;
 }

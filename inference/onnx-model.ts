@@ -12,6 +12,10 @@ import type { ModelCard } from '../training/model-card.js';
  */
 export const MISSING_CATEGORY = '';
 
+export type ModelOutputs =
+  | { kind: 'labels'; labels: string[]; classes: string[]; /** row-major [rows, classes] */ probabilities: Float32Array }
+  | { kind: 'values'; values: Float64Array };
+
 /**
  * An ONNX model produced by driftloop's trainer, run with onnxruntime-node.
  * Inputs follow the trainer's convention: one [N, 1] tensor per feature, named
@@ -23,9 +27,14 @@ export class OnnxModel {
     readonly card: ModelCard,
   ) {}
 
-  static async load(bytes: Uint8Array, card: ModelCard, label = card.modelName): Promise<OnnxModel> {
+  /**
+   * `threads`: onnxruntime's intra-op threads. One by default: a worker or a
+   * server runs many small inferences side by side; batch scoring of big
+   * chunks gains from more.
+   */
+  static async load(bytes: Uint8Array, card: ModelCard, label = card.modelName, opts: { threads?: number } = {}): Promise<OnnxModel> {
     try {
-      const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
+      const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: opts.threads ?? 1, graphOptimizationLevel: 'all' });
       return new OnnxModel(session, card);
     } catch (err) {
       throw new InferenceError(`cannot load ONNX model ${label}: ${(err as Error).message}`, { model: label });
@@ -36,7 +45,8 @@ export class OnnxModel {
     return this.card.features.map((f) => ({ name: f.name, kind: f.kind }));
   }
 
-  async predict(table: FeatureTable): Promise<Predictions> {
+  /** Everything the model outputs for the rows: labels and class probabilities, or values. */
+  async run(table: FeatureTable): Promise<ModelOutputs> {
     const n = table.rows;
     const feeds: Record<string, ort.Tensor> = {};
     for (const f of this.features) {
@@ -62,10 +72,28 @@ export class OnnxModel {
       return { kind: 'values', values: Float64Array.from(variable.data as Float32Array) };
     }
     const label = out.label;
-    if (!label) throw new InferenceError('classifier has no "label" output', {});
-    const labels = Array.from(label.data as ArrayLike<unknown>, (v) => String(v));
+    const probabilities = out.probabilities;
+    if (!label || !probabilities) throw new InferenceError('classifier lacks the "label" or "probabilities" output', {});
     const classes = (this.card.classes ?? []).map(String);
-    return { kind: 'labels', labels, classes };
+    return {
+      kind: 'labels',
+      labels: Array.from(label.data as ArrayLike<unknown>, (v) => String(v)),
+      classes,
+      probabilities: probabilities.data as Float32Array,
+    };
+  }
+
+  async predict(table: FeatureTable): Promise<Predictions> {
+    const out = await this.run(table);
+    return out.kind === 'values' ? out : { kind: 'labels', labels: out.labels, classes: out.classes };
+  }
+
+  /** Per-row output cells: [label, p(class 1), p(class 2)…] for classifiers, [value] for regressors. */
+  async predictProbabilities(table: FeatureTable): Promise<{ row(i: number): (string | number)[] }> {
+    const out = await this.run(table);
+    if (out.kind === 'values') return { row: (i) => [out.values[i]!] };
+    const k = out.classes.length;
+    return { row: (i) => [out.labels[i]!, ...Array.from(out.probabilities.subarray(i * k, i * k + k))] };
   }
 
   async release(): Promise<void> {
