@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference fixtures for the two-sample Kolmogorov-Smirnov test (stats/ks.ts).
+"""Reference fixtures for the two-sample Kolmogorov-Smirnov test (stats/ks.ts and the modules it uses).
 
 Usage:
     ks_reference.py               -> JSON list of {name, x, y, statistic, pvalue, method}

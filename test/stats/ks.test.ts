@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it, expect } from 'vitest';
 
 import { ksTwoSample, type KsResult } from '../../stats/index.js';
-import { kstwoSf } from '../../stats/ks.js';
+import { kstwoSf } from '../../stats/kolmogorov.js';
 
 interface KsFixture {
   name: string;

@@ -4,7 +4,7 @@ import { Job } from 'kubernetes-models/batch/v1/Job';
 import { describe, expect, it } from 'vitest';
 import { KubernetesRunnerConfig } from '../../config/pipeline.js';
 import { ConfigError } from '../../errors/index.js';
-import { trainingJobManifest, trainingJobName, type TrainingJobInput } from '../../training/kubernetes-job.js';
+import { trainingJobManifest, trainingJobName, type TrainingJobInput } from '../../training/kubernetes/index.js';
 import type { TrainRequest } from '../../training/request.js';
 
 const HASH = createHash('sha256').update('churn request').digest('hex');

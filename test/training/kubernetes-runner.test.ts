@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KubernetesRunnerConfig } from '../../config/pipeline.js';
 import { ConfigError, TrainerError } from '../../errors/index.js';
-import { trainingJobManifest } from '../../training/kubernetes-job.js';
-import { loadKubeConfig, runKubernetesTrainer, type KubernetesRunnerTiming } from '../../training/kubernetes-runner.js';
+import { loadKubeConfig, runKubernetesTrainer, trainingJobManifest, type KubernetesRunnerTiming } from '../../training/kubernetes/index.js';
 import type { TrainerProgress, TrainRequest } from '../../training/request.js';
 
 /**
