@@ -28,8 +28,9 @@ export interface PromoteResult {
 export function createPromote({ registry }: ActivityDeps) {
   /**
    * Registers the candidate (versions are keyed by content, so a retry finds
-   * the same version) and, when told to, moves `champion` by compare-and-swap
-   * on the champion the decision was made against.
+   * the same version) and, when told to, promotes it: `champion` moves by
+   * compare-and-swap on the champion the decision was made against and
+   * `previous` points at the old champion, in one transaction.
    */
   return function promote(input: PromoteInput): Promise<PromoteResult> {
     return asActivity(async () => {
@@ -48,11 +49,13 @@ export function createPromote({ registry }: ActivityDeps) {
       });
       let promoted = false;
       if (input.promote) {
-        const moved = await registry.moveAlias({
+        // One transaction: champion moves by compare-and-swap on the champion
+        // the decision was made against, and `previous` keeps the old one for
+        // a rollback. A retry finds champion already there and changes nothing.
+        const moved = await registry.promote({
           model: input.model,
-          alias: 'champion',
           to: version.version,
-          expected: input.expectedChampion?.version ?? null,
+          expectedChampion: input.expectedChampion?.version ?? null,
           actor: 'retrainPipeline',
           runId: input.runId,
           reason: input.reason,

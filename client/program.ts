@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerDev } from './commands/dev.js';
+import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
 import { registerScore } from './commands/score.js';
 import { registerTrain } from './commands/train.js';
@@ -18,5 +19,6 @@ export function buildProgram(): Command {
   registerRun(program);
   registerTrain(program);
   registerScore(program);
+  registerModels(program);
   return program;
 }

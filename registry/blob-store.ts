@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IntegrityError, NotFoundError } from '../errors/index.js';
@@ -30,7 +30,9 @@ export class BlobStore {
       // not stored yet
     }
     await mkdir(join(this.root, 'sha256'), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+    // A unique temporary name: two writers of the same blob (two registries in
+    // one process, or two processes) must not share one.
+    const tmp = `${path}.tmp-${process.pid}-${randomUUID()}`;
     await writeFile(tmp, bytes);
     await rename(tmp, path);
     return hash;

@@ -1,4 +1,25 @@
-export type { AliasMove, ModelVersion, MoveAliasInput, MoveAliasResult, RegisterVersionInput, Registry } from './types.js';
+export type {
+  AliasMove,
+  AliasPointer,
+  LoggedPrediction,
+  ModelSummary,
+  ModelVersion,
+  MoveAliasInput,
+  MoveAliasResult,
+  PredictionLog,
+  PredictionRecord,
+  PromoteChampionInput,
+  PromoteChampionResult,
+  ReadPredictionsOptions,
+  RegisterVersionInput,
+  Registry,
+  RollbackInput,
+  RollbackResult,
+} from './types.js';
+export { CHALLENGER, CHAMPION, PREVIOUS } from './types.js';
 export { BlobStore, sha256 } from './blob-store.js';
-export { SqlRegistry } from './sql-registry.js';
+export { ALIAS, SqlRegistry } from './sql-registry.js';
+export type { SqlDialectName } from './schema.js';
 export { openSqliteRegistry } from './sqlite.js';
+export { openPostgresRegistry, type PostgresRegistryOptions } from './postgres.js';
+export { openRegistry } from './open.js';

@@ -1,6 +1,9 @@
 import type { Generated, Kysely, Migration } from 'kysely';
 import { sql } from 'kysely';
 
+/** The SQL databases the registry runs on. */
+export type SqlDialectName = 'sqlite' | 'postgres';
+
 /** Table types for Kysely; timestamps are ISO-8601 strings in UTC. */
 export interface RegistryTables {
   model_versions: {
@@ -29,54 +32,101 @@ export interface RegistryTables {
     reason: string;
     moved_at: string;
   };
+  predictions: {
+    model: string;
+    request_id: string;
+    version: number;
+    /** ISO-8601 UTC (`Date#toISOString`), so text order is time order. */
+    at: string;
+    /** JSON text. */
+    features: string;
+    /** JSON text. */
+    prediction: string;
+    /** JSON text of the label (keeps string, number and boolean apart); null until feedback arrives. */
+    label: string | null;
+    labelled_at: string | null;
+  };
 }
 
 /**
- * Versioned migrations, applied in order at start by Kysely's Migrator. Never
- * edit a released one: add the next.
+ * Versioned migrations for one dialect, applied in name order at open by
+ * runMigrations (registry/migrate.ts). Never change what a released migration
+ * does on a database it already ran on: add the next one.
+ *
+ * 0001 was released for SQLite only; its one dialect-specific column (the
+ * audit log's id: `autoincrement` is SQLite syntax) is generated per dialect,
+ * and the SQLite DDL is byte-for-byte what it always was.
  */
-export const migrations: Record<string, Migration> = {
-  '0001_versions_and_aliases': {
-    async up(db: Kysely<any>) {
-      await db.schema
-        .createTable('model_versions')
-        .addColumn('model', 'text', (c) => c.notNull())
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .addColumn('sha256', 'text', (c) => c.notNull())
-        .addColumn('training_data_sha256', 'text', (c) => c.notNull())
-        .addColumn('card', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'text', (c) => c.notNull())
-        .addColumn('run_id', 'text')
-        .addPrimaryKeyConstraint('model_versions_pk', ['model', 'version'])
-        .addUniqueConstraint('model_versions_content', ['model', 'sha256'])
-        .execute();
-      await db.schema
-        .createTable('aliases')
-        .addColumn('model', 'text', (c) => c.notNull())
-        .addColumn('alias', 'text', (c) => c.notNull())
-        .addColumn('version', 'integer', (c) => c.notNull())
-        .addColumn('updated_at', 'text', (c) => c.notNull())
-        .addPrimaryKeyConstraint('aliases_pk', ['model', 'alias'])
-        .addForeignKeyConstraint('aliases_version_fk', ['model', 'version'], 'model_versions', ['model', 'version'])
-        .execute();
-      await db.schema
-        .createTable('alias_events')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('model', 'text', (c) => c.notNull())
-        .addColumn('alias', 'text', (c) => c.notNull())
-        .addColumn('from_version', 'integer')
-        .addColumn('to_version', 'integer', (c) => c.notNull())
-        .addColumn('actor', 'text', (c) => c.notNull())
-        .addColumn('run_id', 'text')
-        .addColumn('reason', 'text', (c) => c.notNull())
-        .addColumn('moved_at', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex('alias_events_by_alias').on('alias_events').columns(['model', 'alias', 'id']).execute();
+export function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
+  return {
+    '0001_versions_and_aliases': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('model_versions')
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('training_data_sha256', 'text', (c) => c.notNull())
+          .addColumn('card', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('run_id', 'text')
+          .addPrimaryKeyConstraint('model_versions_pk', ['model', 'version'])
+          .addUniqueConstraint('model_versions_content', ['model', 'sha256'])
+          .execute();
+        await db.schema
+          .createTable('aliases')
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('alias', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('aliases_pk', ['model', 'alias'])
+          .addForeignKeyConstraint('aliases_version_fk', ['model', 'version'], 'model_versions', ['model', 'version'])
+          .execute();
+        await db.schema
+          .createTable('alias_events')
+          .addColumn('id', 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('alias', 'text', (c) => c.notNull())
+          .addColumn('from_version', 'integer')
+          .addColumn('to_version', 'integer', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('run_id', 'text')
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('moved_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('alias_events_by_alias').on('alias_events').columns(['model', 'alias', 'id']).execute();
+      },
+      async down(db: Kysely<any>) {
+        await sql`drop table alias_events`.execute(db);
+        await sql`drop table aliases`.execute(db);
+        await sql`drop table model_versions`.execute(db);
+      },
     },
-    async down(db: Kysely<any>) {
-      await sql`drop table alias_events`.execute(db);
-      await sql`drop table aliases`.execute(db);
-      await sql`drop table model_versions`.execute(db);
+    '0002_prediction_log': {
+      async up(db: Kysely<any>) {
+        // The primary key is the unique (model, request_id) index that makes a
+        // retried flush a no-op; (model, at) serves monitoring's time windows.
+        // No foreign key to model_versions: one bad row must not make serving's
+        // whole batch unflushable forever.
+        await db.schema
+          .createTable('predictions')
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('request_id', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('features', 'text', (c) => c.notNull())
+          .addColumn('prediction', 'text', (c) => c.notNull())
+          .addColumn('label', 'text')
+          .addColumn('labelled_at', 'text')
+          .addPrimaryKeyConstraint('predictions_pk', ['model', 'request_id'])
+          .execute();
+        await db.schema.createIndex('predictions_by_time').on('predictions').columns(['model', 'at']).execute();
+      },
+      async down(db: Kysely<any>) {
+        await sql`drop table predictions`.execute(db);
+      },
     },
-  },
-};
+  };
+}

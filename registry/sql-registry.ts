@@ -1,34 +1,61 @@
-import { Migrator, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { ModelName } from '../config/model-name.js';
-import { AliasConflictError, IntegrityError, NotFoundError } from '../errors/index.js';
+import { AliasConflictError, DataError, IntegrityError, NotFoundError } from '../errors/index.js';
 import { ModelCard } from '../training/model-card.js';
 import { BlobStore, sha256 } from './blob-store.js';
-import { migrations, type RegistryTables } from './schema.js';
-import type {
-  AliasMove,
-  ModelVersion,
-  MoveAliasInput,
-  MoveAliasResult,
-  RegisterVersionInput,
-  Registry,
+import { runMigrations } from './migrate.js';
+import { migrationsFor, type RegistryTables, type SqlDialectName } from './schema.js';
+import type { TransactionRunner } from './transactions.js';
+import {
+  CHAMPION,
+  PREVIOUS,
+  type AliasMove,
+  type AliasPointer,
+  type LoggedPrediction,
+  type ModelSummary,
+  type ModelVersion,
+  type MoveAliasInput,
+  type MoveAliasResult,
+  type PredictionRecord,
+  type PromoteChampionInput,
+  type PromoteChampionResult,
+  type ReadPredictionsOptions,
+  type RegisterVersionInput,
+  type Registry,
+  type RollbackInput,
+  type RollbackResult,
 } from './types.js';
 
-const ALIAS = /^[a-z][a-z0-9_-]{0,31}$/;
+/** User aliases and the reserved ones (`champion`, `challenger`, `previous`) alike. */
+export const ALIAS = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/** Rows per INSERT statement of the prediction log (6 parameters each: far below SQLite's and PostgreSQL's limits). */
+const PREDICTION_ROWS_PER_STATEMENT = 1000;
+
+type Db = Kysely<RegistryTables>;
 
 /**
- * The registry on any SQL database Kysely speaks (SQLite now, PostgreSQL
- * next): rows in the database, bytes in a content-addressed blob store.
+ * The registry on SQLite or PostgreSQL through Kysely: rows in the database,
+ * bytes in a content-addressed blob store. Every read-modify-write runs in a
+ * transaction serialized per model (see transactions.ts), so compare-and-swap
+ * and version numbering hold across processes on both backends.
  */
 export class SqlRegistry implements Registry {
+  private closing: Promise<void> | undefined;
+
   constructor(
-    private readonly db: Kysely<RegistryTables>,
+    private readonly db: Db,
     private readonly blobs: BlobStore,
+    private readonly tx: TransactionRunner,
   ) {}
 
-  async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => migrations } });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error;
+  get dialect(): SqlDialectName {
+    return this.tx.dialect;
+  }
+
+  /** Applies pending migrations (safe to run from several processes at once); returns the ones it applied. */
+  migrate(): Promise<string[]> {
+    return runMigrations(this.db, this.tx, migrationsFor(this.tx.dialect));
   }
 
   async registerVersion(input: RegisterVersionInput): Promise<{ version: ModelVersion; created: boolean }> {
@@ -44,19 +71,21 @@ export class SqlRegistry implements Registry {
     // Bytes first: a row never points at a blob that is not there.
     const hash = await this.blobs.put(input.onnx);
     await this.blobs.put(input.trainingData);
-    const existing = await this.findBySha(model, hash);
+    const existing = await findBySha(this.db, model, hash);
     if (existing) return { version: existing, created: false };
     try {
-      const row = await this.db.transaction().execute(async (trx) => {
+      return await this.tx.write(this.db, model, async (trx) => {
+        // Registrations of one model are serialized: whoever comes second sees the first's row.
+        const raced = await findBySha(trx, model, hash);
+        if (raced) return { version: raced, created: false };
         const max = await trx
           .selectFrom('model_versions')
           .select((eb) => eb.fn.max('version').as('max'))
           .where('model', '=', model)
           .executeTakeFirst();
-        const next = Number(max?.max ?? 0) + 1;
         const values = {
           model,
-          version: next,
+          version: Number(max?.max ?? 0) + 1,
           sha256: hash,
           training_data_sha256: trainingHash,
           card: JSON.stringify(card),
@@ -64,27 +93,18 @@ export class SqlRegistry implements Registry {
           run_id: input.runId ?? null,
         };
         await trx.insertInto('model_versions').values(values).execute();
-        return values;
+        return { version: toVersion(values), created: true };
       });
-      return { version: toVersion(row), created: true };
     } catch (err) {
-      // Two registrations of the same bytes raced: the unique (model, sha256)
-      // constraint let one through; the other returns the winner's version.
-      const raced = await this.findBySha(model, hash);
+      // Belt and braces: the unique (model, sha256) constraint let one through.
+      const raced = await findBySha(this.db, model, hash);
       if (raced) return { version: raced, created: false };
       throw err;
     }
   }
 
   async getVersion(model: string, version: number): Promise<ModelVersion> {
-    const row = await this.db
-      .selectFrom('model_versions')
-      .selectAll()
-      .where('model', '=', checkModel(model))
-      .where('version', '=', version)
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError(`model "${model}" has no version ${version}`, { model, version });
-    return toVersion(row);
+    return getVersionIn(this.db, checkModel(model), version);
   }
 
   async listVersions(model: string): Promise<ModelVersion[]> {
@@ -95,6 +115,34 @@ export class SqlRegistry implements Registry {
       .orderBy('version')
       .execute();
     return rows.map(toVersion);
+  }
+
+  async listModels(): Promise<ModelSummary[]> {
+    const [versions, aliases] = await Promise.all([
+      this.db
+        .selectFrom('model_versions')
+        .select((eb) => [
+          'model',
+          eb.fn.countAll().as('versions'),
+          eb.fn.max('version').as('latest'),
+          eb.fn.max('created_at').as('created'),
+        ])
+        .groupBy('model')
+        .execute(),
+      this.db.selectFrom('aliases').select(['model', 'alias', 'version', 'updated_at']).execute(),
+    ]);
+    // Sorted here, not in SQL: a PostgreSQL collation may order "-" and "." differently from SQLite.
+    return versions.sort((a, b) => compare(a.model, b.model)).map((v) => {
+      const own = aliases.filter((a) => a.model === v.model);
+      const moved = own.map((a) => a.updated_at);
+      return {
+        model: v.model,
+        versions: Number(v.versions),
+        latestVersion: Number(v.latest),
+        champion: own.find((a) => a.alias === CHAMPION)?.version ?? null,
+        updatedAt: [String(v.created), ...moved].sort().at(-1)!,
+      };
+    });
   }
 
   async resolveAlias(model: string, alias: string): Promise<ModelVersion | null> {
@@ -110,18 +158,23 @@ export class SqlRegistry implements Registry {
     return row ? toVersion(row) : null;
   }
 
+  async listAliases(model: string): Promise<AliasPointer[]> {
+    const rows = await this.db
+      .selectFrom('aliases')
+      .select(['alias', 'version', 'updated_at'])
+      .where('model', '=', checkModel(model))
+      .execute();
+    return rows
+      .sort((a, b) => compare(a.alias, b.alias))
+      .map((r) => ({ alias: r.alias, version: Number(r.version), updatedAt: r.updated_at }));
+  }
+
   async moveAlias(input: MoveAliasInput): Promise<MoveAliasResult> {
     const model = checkModel(input.model);
     const alias = checkAlias(input.alias);
     await this.getVersion(model, input.to);
-    return this.db.transaction().execute(async (trx) => {
-      const current = await trx
-        .selectFrom('aliases')
-        .select('version')
-        .where('model', '=', model)
-        .where('alias', '=', alias)
-        .executeTakeFirst();
-      const now = current?.version ?? null;
+    return this.tx.write(this.db, model, async (trx) => {
+      const now = await aliasVersion(trx, model, alias);
       if (now === input.to) return { moved: false, current: now } as const;
       if (now !== input.expected) {
         throw new AliasConflictError(
@@ -129,45 +182,66 @@ export class SqlRegistry implements Registry {
           { model, alias, current: now, expected: input.expected, to: input.to },
         );
       }
-      const movedAt = new Date().toISOString();
-      if (now === null) {
-        await trx.insertInto('aliases').values({ model, alias, version: input.to, updated_at: movedAt }).execute();
-      } else {
-        const res = await trx
-          .updateTable('aliases')
-          .set({ version: input.to, updated_at: movedAt })
-          .where('model', '=', model)
-          .where('alias', '=', alias)
-          .where('version', '=', now)
-          .executeTakeFirst();
-        if (Number(res.numUpdatedRows) !== 1) {
-          throw new AliasConflictError(`alias ${model}@${alias} moved concurrently; not moved`, { model, alias });
-        }
-      }
-      const move: AliasMove = {
+      const move = await setAlias(trx, {
         model,
         alias,
-        fromVersion: now,
-        toVersion: input.to,
+        from: now,
+        to: input.to,
         actor: input.actor,
         runId: input.runId ?? null,
         reason: input.reason,
-        movedAt,
-      };
-      await trx
-        .insertInto('alias_events')
-        .values({
-          model,
-          alias,
-          from_version: now,
-          to_version: input.to,
-          actor: input.actor,
-          run_id: move.runId,
-          reason: input.reason,
-          moved_at: movedAt,
-        })
-        .execute();
+        at: new Date().toISOString(),
+      });
       return { moved: true, move } as const;
+    });
+  }
+
+  async promote(input: PromoteChampionInput): Promise<PromoteChampionResult> {
+    const model = checkModel(input.model);
+    await this.getVersion(model, input.to);
+    return this.tx.write(this.db, model, async (trx) => {
+      const champion = await aliasVersion(trx, model, CHAMPION);
+      if (champion === input.to) return { moved: false, current: champion } as const;
+      if (champion !== input.expectedChampion) {
+        throw new AliasConflictError(
+          `alias ${model}@${CHAMPION} points at ${describe(champion)}, not at ${describe(input.expectedChampion)} as expected; version ${input.to} not promoted`,
+          { model, alias: CHAMPION, current: champion, expected: input.expectedChampion, to: input.to },
+        );
+      }
+      const common = { model, actor: input.actor, runId: input.runId ?? null, reason: input.reason, at: new Date().toISOString() };
+      const moves = [await setAlias(trx, { ...common, alias: CHAMPION, from: champion, to: input.to })];
+      if (champion !== null) {
+        const previous = await aliasVersion(trx, model, PREVIOUS);
+        if (previous !== champion) moves.push(await setAlias(trx, { ...common, alias: PREVIOUS, from: previous, to: champion }));
+      }
+      return { moved: true, previousChampion: champion, moves } as const;
+    });
+  }
+
+  async rollback(input: RollbackInput): Promise<RollbackResult> {
+    const model = checkModel(input.model);
+    return this.tx.write(this.db, model, async (trx) => {
+      const champion = await aliasVersion(trx, model, CHAMPION);
+      const previous = await aliasVersion(trx, model, PREVIOUS);
+      if (previous === null) {
+        throw new NotFoundError(`model "${model}" has no "${PREVIOUS}" alias: there is nothing to roll back to`, { model });
+      }
+      if (champion === null) {
+        throw new NotFoundError(`model "${model}" has no "${CHAMPION}" alias: there is nothing to roll back`, { model });
+      }
+      if (input.expectedChampion !== undefined && champion !== input.expectedChampion) {
+        throw new AliasConflictError(
+          `alias ${model}@${CHAMPION} points at ${describe(champion)}, not at ${describe(input.expectedChampion)} as expected; not rolled back`,
+          { model, alias: CHAMPION, current: champion, expected: input.expectedChampion },
+        );
+      }
+      if (champion === previous) return { champion, previous, moves: [] };
+      const common = { model, actor: input.actor, runId: input.runId ?? null, reason: input.reason, at: new Date().toISOString() };
+      const moves = [
+        await setAlias(trx, { ...common, alias: CHAMPION, from: champion, to: previous }),
+        await setAlias(trx, { ...common, alias: PREVIOUS, from: previous, to: champion }),
+      ];
+      return { champion: previous, previous: champion, moves };
     });
   }
 
@@ -178,12 +252,76 @@ export class SqlRegistry implements Registry {
     return rows.map((r) => ({
       model: r.model,
       alias: r.alias,
-      fromVersion: r.from_version,
-      toVersion: r.to_version,
+      fromVersion: r.from_version === null ? null : Number(r.from_version),
+      toVersion: Number(r.to_version),
       actor: r.actor,
       runId: r.run_id,
       reason: r.reason,
       movedAt: r.moved_at,
+    }));
+  }
+
+  async logPredictions(records: PredictionRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const rows = records.map((r, i) => toPredictionRow(r, i));
+    await this.tx.write(this.db, null, async (trx) => {
+      for (let i = 0; i < rows.length; i += PREDICTION_ROWS_PER_STATEMENT) {
+        await trx
+          .insertInto('predictions')
+          .values(rows.slice(i, i + PREDICTION_ROWS_PER_STATEMENT))
+          .onConflict((oc) => oc.columns(['model', 'request_id']).doNothing())
+          .execute();
+      }
+    });
+  }
+
+  async recordFeedback(input: {
+    model: string;
+    requestId: string;
+    label: string | number | boolean;
+    at?: string;
+  }): Promise<{ matched: boolean }> {
+    const model = checkModel(input.model);
+    checkRequestId(input.requestId, 'feedback');
+    if (!['string', 'number', 'boolean'].includes(typeof input.label) || (typeof input.label === 'number' && !Number.isFinite(input.label))) {
+      throw new DataError(`feedback for request ${JSON.stringify(input.requestId)}: the label must be a string, a finite number or a boolean`, {
+        model,
+        requestId: input.requestId,
+      });
+    }
+    const labelledAt = input.at === undefined ? new Date().toISOString() : isoTime(input.at, 'feedback time');
+    const res = await this.tx.write(this.db, null, (trx) =>
+      trx
+        .updateTable('predictions')
+        .set({ label: JSON.stringify(input.label), labelled_at: labelledAt })
+        .where('model', '=', model)
+        .where('request_id', '=', input.requestId)
+        .executeTakeFirst(),
+    );
+    return { matched: Number(res.numUpdatedRows) > 0 };
+  }
+
+  async readPredictions(model: string, opts: ReadPredictionsOptions = {}): Promise<LoggedPrediction[]> {
+    let q = this.db.selectFrom('predictions').selectAll().where('model', '=', checkModel(model));
+    if (opts.since !== undefined) q = q.where('at', '>=', isoTime(opts.since, 'since'));
+    if (opts.until !== undefined) q = q.where('at', '<', isoTime(opts.until, 'until'));
+    if (opts.version !== undefined) q = q.where('version', '=', opts.version);
+    if (opts.labelledOnly) q = q.where('label', 'is not', null);
+    q = q.orderBy('at').orderBy('request_id');
+    if (opts.limit !== undefined) {
+      if (!Number.isInteger(opts.limit) || opts.limit < 0) throw new DataError(`limit must be a non-negative integer, not ${opts.limit}`);
+      q = q.limit(opts.limit);
+    }
+    const rows = await q.execute();
+    return rows.map((r) => ({
+      requestId: r.request_id,
+      model: r.model,
+      version: Number(r.version),
+      at: r.at,
+      features: JSON.parse(r.features) as Record<string, unknown>,
+      prediction: JSON.parse(r.prediction) as unknown,
+      label: r.label === null ? null : (JSON.parse(r.label) as string | number | boolean),
+      labelledAt: r.labelled_at,
     }));
   }
 
@@ -195,19 +333,77 @@ export class SqlRegistry implements Registry {
     return this.blobs.verifiedPath(version.trainingDataSha256);
   }
 
-  async close(): Promise<void> {
-    await this.db.destroy();
+  /** Closes the connection (SQLite) or pool (PostgreSQL); later calls do nothing. */
+  close(): Promise<void> {
+    this.closing ??= this.db.destroy();
+    return this.closing;
   }
+}
 
-  private async findBySha(model: string, hash: string): Promise<ModelVersion | null> {
-    const row = await this.db
-      .selectFrom('model_versions')
-      .selectAll()
-      .where('model', '=', model)
-      .where('sha256', '=', hash)
-      .executeTakeFirst();
-    return row ? toVersion(row) : null;
+async function findBySha(db: Db, model: string, hash: string): Promise<ModelVersion | null> {
+  const row = await db.selectFrom('model_versions').selectAll().where('model', '=', model).where('sha256', '=', hash).executeTakeFirst();
+  return row ? toVersion(row) : null;
+}
+
+async function getVersionIn(db: Db, model: string, version: number): Promise<ModelVersion> {
+  if (!Number.isInteger(version) || version < 1) {
+    throw new NotFoundError(`model "${model}" has no version ${version}: versions are 1, 2, 3…`, { model, version });
   }
+  const row = await db.selectFrom('model_versions').selectAll().where('model', '=', model).where('version', '=', version).executeTakeFirst();
+  if (!row) throw new NotFoundError(`model "${model}" has no version ${version}`, { model, version });
+  return toVersion(row);
+}
+
+async function aliasVersion(db: Db, model: string, alias: string): Promise<number | null> {
+  const row = await db.selectFrom('aliases').select('version').where('model', '=', model).where('alias', '=', alias).executeTakeFirst();
+  return row ? Number(row.version) : null;
+}
+
+/**
+ * Points `alias` at `to` (it must point at `from` now: the update is guarded
+ * by it) and writes the audit row; both in the caller's transaction.
+ */
+async function setAlias(
+  trx: Db,
+  m: { model: string; alias: string; from: number | null; to: number; actor: string; runId: string | null; reason: string; at: string },
+): Promise<AliasMove> {
+  if (m.from === null) {
+    await trx.insertInto('aliases').values({ model: m.model, alias: m.alias, version: m.to, updated_at: m.at }).execute();
+  } else {
+    const res = await trx
+      .updateTable('aliases')
+      .set({ version: m.to, updated_at: m.at })
+      .where('model', '=', m.model)
+      .where('alias', '=', m.alias)
+      .where('version', '=', m.from)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) {
+      throw new AliasConflictError(`alias ${m.model}@${m.alias} moved concurrently; not moved`, { model: m.model, alias: m.alias });
+    }
+  }
+  await trx
+    .insertInto('alias_events')
+    .values({
+      model: m.model,
+      alias: m.alias,
+      from_version: m.from,
+      to_version: m.to,
+      actor: m.actor,
+      run_id: m.runId,
+      reason: m.reason,
+      moved_at: m.at,
+    })
+    .execute();
+  return {
+    model: m.model,
+    alias: m.alias,
+    fromVersion: m.from,
+    toVersion: m.to,
+    actor: m.actor,
+    runId: m.runId,
+    reason: m.reason,
+    movedAt: m.at,
+  };
 }
 
 function toVersion(row: Selectable<RegistryTables['model_versions']>): ModelVersion {
@@ -222,6 +418,42 @@ function toVersion(row: Selectable<RegistryTables['model_versions']>): ModelVers
   };
 }
 
+function toPredictionRow(r: PredictionRecord, index: number): RegistryTables['predictions'] {
+  const where = `prediction record ${index}`;
+  if (r === null || typeof r !== 'object') throw new DataError(`${where} is not an object`, { index });
+  const model = checkModel(r.model);
+  checkRequestId(r.requestId, where);
+  if (!Number.isInteger(r.version) || r.version < 1) {
+    throw new DataError(`${where} (${r.requestId}): version must be a positive integer, not ${JSON.stringify(r.version)}`, { index });
+  }
+  if (r.features === null || typeof r.features !== 'object' || Array.isArray(r.features)) {
+    throw new DataError(`${where} (${r.requestId}): features must be an object of feature name to value`, { index });
+  }
+  return {
+    model,
+    request_id: r.requestId,
+    version: r.version,
+    at: isoTime(r.at, `${where} (${r.requestId}) time`),
+    features: JSON.stringify(r.features),
+    prediction: JSON.stringify(r.prediction ?? null),
+    label: null,
+    labelled_at: null,
+  };
+}
+
+function checkRequestId(id: unknown, where: string): void {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 256) {
+    throw new DataError(`${where}: the request id must be a string of 1-256 characters, not ${JSON.stringify(id)}`);
+  }
+}
+
+/** Normalizes an ISO-8601 time to `toISOString` form, so that text order is time order. */
+function isoTime(value: string, what: string): string {
+  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw new DataError(`${what}: ${JSON.stringify(value)} is not an ISO-8601 time`);
+  return new Date(ms).toISOString();
+}
+
 function checkModel(model: string): string {
   const parsed = ModelName.safeParse(model);
   if (!parsed.success) throw new NotFoundError(`invalid model name ${JSON.stringify(model)}: ${parsed.error.issues[0]?.message}`, { model });
@@ -233,6 +465,11 @@ function checkAlias(alias: string): string {
     throw new NotFoundError(`invalid alias ${JSON.stringify(alias)}: use 1-32 of a-z, 0-9, "_", "-", starting with a letter`, { alias });
   }
   return alias;
+}
+
+/** Code-point order, the same on every backend. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function describe(version: number | null): string {

@@ -50,19 +50,128 @@ export type MoveAliasResult =
   /** The alias already pointed at `to` (a retried or duplicate move): nothing changed. */
   | { moved: false; current: number };
 
+/** The aliases driftloop itself moves; users may set any other alias matching the alias pattern. */
+export const CHAMPION = 'champion';
+export const CHALLENGER = 'challenger';
+export const PREVIOUS = 'previous';
+
+export interface PromoteChampionInput {
+  model: string;
+  /** The version that becomes `champion`. */
+  to: number;
+  /** The version `champion` must point at now (null: the model must have no champion yet). */
+  expectedChampion: number | null;
+  actor: string;
+  runId?: string | null;
+  reason: string;
+}
+
+export type PromoteChampionResult =
+  /** `champion` moved; `previous` now points at the old champion (when there was one). `moves` are the audited moves. */
+  | { moved: true; previousChampion: number | null; moves: AliasMove[] }
+  /** `champion` already pointed at `to` (a retried or duplicate promotion): nothing changed. */
+  | { moved: false; current: number };
+
+export interface RollbackInput {
+  model: string;
+  actor: string;
+  reason: string;
+  runId?: string | null;
+  /** When given, the rollback happens only if `champion` still points at this version. */
+  expectedChampion?: number;
+}
+
+export interface RollbackResult {
+  /** The version `champion` points at now (the former `previous`). */
+  champion: number;
+  /** The version `previous` points at now (the former `champion`). */
+  previous: number;
+  /** The audited moves (empty when both aliases already pointed at the same version). */
+  moves: AliasMove[];
+}
+
+export interface AliasPointer {
+  alias: string;
+  version: number;
+  updatedAt: string;
+}
+
+export interface ModelSummary {
+  model: string;
+  /** How many versions are registered. */
+  versions: number;
+  latestVersion: number;
+  champion: number | null;
+  /** The latest registration or alias move (ISO-8601, UTC). */
+  updatedAt: string;
+}
+
+/** One served prediction, as serving logs it. */
+export interface PredictionRecord {
+  /** Unique per model; a record whose request id is already logged is ignored. */
+  requestId: string;
+  model: string;
+  version: number;
+  /** ISO-8601; stored normalized to UTC (`Date#toISOString`). */
+  at: string;
+  features: Record<string, unknown>;
+  prediction: unknown;
+}
+
+export interface LoggedPrediction extends PredictionRecord {
+  label: string | number | boolean | null;
+  labelledAt: string | null;
+}
+
+export interface ReadPredictionsOptions {
+  /** Inclusive lower bound on `at`. */
+  since?: string;
+  /** Exclusive upper bound on `at`. */
+  until?: string;
+  version?: number;
+  labelledOnly?: boolean;
+  limit?: number;
+}
+
+/** What serving writes and monitoring reads. */
+export interface PredictionLog {
+  /**
+   * One transaction per call (multi-row inserts of up to 1,000 rows each);
+   * serving batches calls. Duplicate request ids are ignored (a retried flush).
+   */
+  logPredictions(records: PredictionRecord[]): Promise<void>;
+  /** Attaches a ground-truth label to a logged prediction; matched=false when no such request id. */
+  recordFeedback(input: { model: string; requestId: string; label: string | number | boolean; at?: string }): Promise<{ matched: boolean }>;
+  /** Oldest first (by `at`, then request id). */
+  readPredictions(model: string, opts?: ReadPredictionsOptions): Promise<LoggedPrediction[]>;
+}
+
 /**
- * The registry: the system of record for model versions and aliases. SQLite is
- * the embedded backend; a PostgreSQL backend implements the same interface.
+ * The registry: the system of record for model versions, aliases and the
+ * prediction log. SQLite is the embedded backend, PostgreSQL the shared one;
+ * both are the same SqlRegistry.
  */
-export interface Registry {
+export interface Registry extends PredictionLog {
   /** Registers the bytes as a new version, or returns the existing version with the same content. */
   registerVersion(input: RegisterVersionInput): Promise<{ version: ModelVersion; created: boolean }>;
   getVersion(model: string, version: number): Promise<ModelVersion>;
   listVersions(model: string): Promise<ModelVersion[]>;
+  /** Every model with at least one version, by name. */
+  listModels(): Promise<ModelSummary[]>;
   /** The version an alias points at, or null when the alias is not set. */
   resolveAlias(model: string, alias: string): Promise<ModelVersion | null>;
+  /** Every alias of a model, by name. */
+  listAliases(model: string): Promise<AliasPointer[]>;
   /** Compare-and-swap: moves the alias only if it still points at `expected`. */
   moveAlias(input: MoveAliasInput): Promise<MoveAliasResult>;
+  /**
+   * In one transaction: moves `champion` to `to` by compare-and-swap on
+   * `expectedChampion` and points `previous` at the old champion, auditing
+   * each move. Idempotent: champion already at `to` changes nothing.
+   */
+  promote(input: PromoteChampionInput): Promise<PromoteChampionResult>;
+  /** Swaps `champion` and `previous` in one transaction, audited; NotFoundError when there is no `previous`. */
+  rollback(input: RollbackInput): Promise<RollbackResult>;
   aliasHistory(model: string, alias?: string): Promise<AliasMove[]>;
   /** The ONNX bytes of a version, verified against its content address. */
   readModel(version: ModelVersion): Promise<Uint8Array>;

@@ -52,6 +52,22 @@ if [ ! -f "$venv_stamp" ] || [ "$(cat "$venv_stamp")" != "$venv_want" ]; then
   echo "$venv_want" > "$venv_stamp"
 fi
 
+# --- PostgreSQL server binaries (tests) ------------------------------------------
+# The registry's PostgreSQL backend is tested against a real, throwaway cluster
+# that test/setup/postgres.ts creates with Debian's initdb/pg_ctl
+# (/usr/lib/postgresql/<version>/bin); nothing else needs them, and driftloop
+# itself only needs a PostgreSQL server when DRIFTLOOP_DATABASE_URL points at
+# one. Installed only when no initdb is found, so this is silent once present.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing PostgreSQL (apt-get install postgresql) for the registry's PostgreSQL tests"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2 \
+      || die "apt-get install postgresql failed (see above)"
+  else
+    say "warning: no PostgreSQL server binaries (initdb); the registry's PostgreSQL tests will fail until they are installed (Debian: apt-get install postgresql, as root)"
+  fi
+fi
+
 # --- Compiled CLI ----------------------------------------------------------------
 # tsc -b is incremental: a no-op build takes about a second.
 npx --no-install tsc -b tsconfig.build.json >&2 || die "TypeScript build failed (see above)"

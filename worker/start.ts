@@ -1,5 +1,5 @@
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
-import { openSqliteRegistry } from '../registry/sqlite.js';
+import { openRegistry } from '../registry/open.js';
 import { createDriftloopWorker } from './create-worker.js';
 
 export interface StartWorkerOptions {
@@ -33,7 +33,7 @@ function installRuntime(): void {
 export async function startWorker(opts: StartWorkerOptions): Promise<RunningWorker> {
   installRuntime();
   const connection = await NativeConnection.connect({ address: opts.address });
-  const registry = await openSqliteRegistry(opts.home);
+  const registry = await openRegistry({ ...process.env, DRIFTLOOP_HOME: opts.home });
   const worker = await createDriftloopWorker({ ...opts, connection, registry });
   const done = worker.run().finally(async () => {
     await registry.close();

@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { driftloopHome } from '../../config/paths.js';
 import { ConfigError } from '../../errors/index.js';
 import { OnnxModel } from '../../inference/onnx-model.js';
 import { sha256 } from '../../registry/blob-store.js';
 import { formatModelRef, parseModelRef, resolveModelRef } from '../../registry/model-ref.js';
-import { openSqliteRegistry } from '../../registry/sqlite.js';
+import { openRegistry } from '../../registry/open.js';
 import { scoreFile } from '../../scoring/score-file.js';
 import { ModelCard } from '../../training/model-card.js';
 
@@ -78,7 +77,7 @@ async function loadModel(opts: ScoreOptions, threads: number) {
     return { model, provenance: { model: card.modelName, version: null, sha256: sha256(bytes) }, close: async () => undefined };
   }
   const ref = parseModelRef(opts.model!);
-  const registry = await openSqliteRegistry(driftloopHome());
+  const registry = await openRegistry(process.env);
   try {
     const version = await resolveModelRef(registry, ref);
     const model = await OnnxModel.load(await registry.readModel(version), version.card, formatModelRef(ref), { threads });

@@ -1,0 +1,121 @@
+import type { EventEmitter } from 'node:events';
+import type { Command } from 'commander';
+import { driftloopHome } from '../../config/paths.js';
+import { ConfigError } from '../../errors/index.js';
+import type { Registry } from '../../registry/types.js';
+import { registryPredictionSink } from '../../serving/prediction-sinks.js';
+import { createServingServer, type ServingSource } from '../../serving/server.js';
+
+interface ServeOptions {
+  model?: string;
+  alias: string;
+  onnx?: string;
+  name?: string;
+  port: string;
+  host: string;
+  pollMs: string;
+  maxBatch: string;
+  maxWaitMs: string;
+  maxRows: string;
+  ignoreExtraFields: boolean;
+}
+
+export interface ServeDeps {
+  /** Where SIGINT/SIGTERM come from (the process; tests pass their own emitter). */
+  signals?: Pick<EventEmitter, 'once' | 'off'>;
+  /** Where the URL and events are printed. */
+  print?: (line: string) => void;
+}
+
+/**
+ * `driftloop serve`: the real-time serving process (serving/server.ts) for a
+ * registry alias (followed: promotions swap in without a restart) or an ONNX
+ * file. Runs until SIGINT/SIGTERM, then drains in-flight requests, flushes
+ * the prediction log and exits 0.
+ */
+export function registerServe(program: Command, deps: ServeDeps = {}): void {
+  program
+    .command('serve')
+    .description('serve a model over HTTP (vetiver, Open Inference Protocol V2, MLflow scoring) until Ctrl-C; a registry alias is followed and promotions swap in live')
+    .option('--model <name>', 'serve this registry model (its --alias, followed)')
+    .option('--alias <alias>', 'registry alias to serve and follow', 'champion')
+    .option('--onnx <file>', 'serve a trainer-made model.onnx (metadata.json beside it) instead of a registry model')
+    .option('--name <name>', "model name for --onnx (default: the card's modelName)")
+    .option('--port <n>', 'port (0: any free port)', '8080')
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--poll-ms <n>', 'how often the alias is re-read', '1000')
+    .option('--max-batch <n>', 'micro-batching: at most this many rows per model run', '256')
+    .option('--max-wait-ms <n>', 'micro-batching: a request waits at most this long for others', '2')
+    .option('--max-rows <n>', 'rows per request (413 beyond)', '10000')
+    .option('--ignore-extra-fields', 'drop request fields that are not features instead of rejecting the request', false)
+    .action(async (opts: ServeOptions) => {
+      const print = deps.print ?? ((line: string) => console.log(line));
+      if ((opts.model === undefined) === (opts.onnx === undefined)) throw new ConfigError('give exactly one of --model NAME or --onnx FILE');
+      const num = (value: string, flag: string, min: number) => {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < min) throw new ConfigError(`${flag} must be an integer ≥ ${min}, not ${JSON.stringify(value)}`);
+        return n;
+      };
+      const port = num(opts.port, '--port', 0);
+      const pollMs = num(opts.pollMs, '--poll-ms', 0);
+      const maxBatchRows = num(opts.maxBatch, '--max-batch', 1);
+      const maxWaitMs = num(opts.maxWaitMs, '--max-wait-ms', 0);
+      const maxRows = num(opts.maxRows, '--max-rows', 1);
+
+      let registry: Registry | undefined;
+      let source: ServingSource;
+      if (opts.model !== undefined) {
+        registry = await openConfiguredRegistry();
+        source = { registry, model: opts.model, alias: opts.alias };
+      } else {
+        source = { onnx: opts.onnx!, name: opts.name };
+      }
+      try {
+        const server = await createServingServer({
+          source,
+          host: opts.host,
+          port,
+          pollMs,
+          maxBatchRows,
+          maxWaitMs,
+          maxRows,
+          extraFields: opts.ignoreExtraFields ? 'ignore' : 'reject',
+          sink: registry ? registryPredictionSink(registry) : null,
+          logger: { level: 'warn' },
+          events: {
+            swap: (from, to) => print(`promoted: ${to.name} version ${from.version} → ${to.version}`),
+          },
+        });
+        const m = server.follower.current.identity;
+        print(`serving ${m.name} version ${m.version} (${m.source}) at ${server.url}`);
+        print(`  docs ${server.url}/docs · metrics ${server.url}/metrics · Ctrl-C to stop`);
+        await untilSignal(deps.signals ?? process);
+        print('draining in-flight requests…');
+        await server.close();
+        process.exitCode = 0;
+      } finally {
+        await registry?.close();
+      }
+    });
+}
+
+/** The registry the rest of driftloop uses: registry/index.ts's openRegistry(env) when it exists (SQLite or PostgreSQL), else SQLite under DRIFTLOOP_HOME. */
+async function openConfiguredRegistry(): Promise<Registry> {
+  const mod = (await import('../../registry/index.js')) as Record<string, unknown>;
+  const open = mod.openRegistry;
+  if (typeof open === 'function') return (await (open as (env: NodeJS.ProcessEnv) => Promise<Registry>)(process.env)) as Registry;
+  const { openSqliteRegistry } = await import('../../registry/sqlite.js');
+  return openSqliteRegistry(driftloopHome());
+}
+
+function untilSignal(signals: Pick<EventEmitter, 'once' | 'off'>): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      signals.off('SIGINT', stop);
+      signals.off('SIGTERM', stop);
+      resolve();
+    };
+    signals.once('SIGINT', stop);
+    signals.once('SIGTERM', stop);
+  });
+}
