@@ -4,6 +4,7 @@ import { registerDev } from './commands/dev.js';
 import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
 import { registerScore } from './commands/score.js';
+import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 import { registerWorker } from './commands/worker.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerTrain(program);
   registerScore(program);
+  registerServe(program);
   registerModels(program);
   return program;
 }

@@ -6,7 +6,7 @@ import type { ModelCard } from '../training/model-card.js';
  * through the server's /predict, side by side. Rendered with the card inline,
  * so the page works against any of the server's protocols.
  */
-export function playgroundPage(opts: { name: string; version: number | null; card: ModelCard; basePath: string }): string {
+export function playgroundPage(opts: { name: string; version: string | null; card: ModelCard; basePath: string }): string {
   const { card, basePath } = opts;
   const fields = card.features
     .map((f) => {
@@ -36,7 +36,7 @@ pre{white-space:pre-wrap;margin:0}
 button{margin-top:1rem;font:inherit;padding:.4rem 1.2rem}
 </style></head>
 <body>
-<h1>${text(opts.name)} <small>${opts.version === null ? '' : `version ${opts.version}`}</small></h1>
+<h1>${text(opts.name)} <small>${opts.version === null ? '' : `version ${text(opts.version)}`}</small></h1>
 <p>The model runs twice: here in your browser (onnxruntime-web, the same ONNX file the server uses) and on the server.</p>
 <form id="row">${fields}</form>
 <button id="predict" type="button" disabled>Predict</button>

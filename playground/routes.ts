@@ -7,7 +7,7 @@ import { playgroundPage } from './page.js';
 
 /** What the playground needs from the server: the model it serves right now. */
 export interface PlaygroundModelSource {
-  current(): { name: string; version: number | null; card: ModelCard; onnx: Uint8Array };
+  current(): { name: string; version: string | null; card: ModelCard; onnx: Uint8Array };
 }
 
 // Only these files of onnxruntime-web are served: the ESM entry and the WASM runtime it loads.
@@ -17,7 +17,8 @@ const ORT_FILES: Record<string, string> = {
   'ort-wasm-simd-threaded.wasm': 'application/wasm',
 };
 
-const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/package.json')) + '/dist';
+// The package's main entry lives in its dist/ folder, next to the WASM files.
+const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
 
 /** GET /playground, /playground/model.onnx and /playground/ort/<file>. */
 export async function registerPlayground(app: FastifyInstance, source: PlaygroundModelSource, basePath = '/playground'): Promise<void> {
@@ -28,7 +29,7 @@ export async function registerPlayground(app: FastifyInstance, source: Playgroun
   });
   app.get(`${basePath}/model.onnx`, async (_req, reply) => {
     const m = source.current();
-    reply.header('x-model-version', m.version === null ? '' : String(m.version));
+    reply.header('x-model-version', m.version ?? '');
     return reply.type('application/octet-stream').send(Buffer.from(m.onnx));
   });
   app.get<{ Params: { file: string } }>(`${basePath}/ort/:file`, async (req, reply) => {

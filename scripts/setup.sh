@@ -68,6 +68,19 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   fi
 fi
 
+# --- Chromium for the browser tests --------------------------------------------
+# The playground and report tests drive Debian's Chromium with playwright-core
+# (never a browser download, which this machine cannot make).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing Chromium (apt-get install chromium) for the browser tests"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 \
+      || die "apt-get install chromium failed (see above)"
+  else
+    say "warning: no chromium; the browser tests will fail until it is installed (Debian: apt-get install chromium, as root)"
+  fi
+fi
+
 # --- Compiled CLI ----------------------------------------------------------------
 # tsc -b is incremental: a no-op build takes about a second.
 npx --no-install tsc -b tsconfig.build.json >&2 || die "TypeScript build failed (see above)"

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Command } from 'commander';
-import { driftloopHome } from '../../config/paths.js';
 import { ConfigError } from '../../errors/index.js';
+import { openRegistry } from '../../registry/index.js';
 import type { Registry } from '../../registry/types.js';
 import { registryPredictionSink } from '../../serving/prediction-sinks.js';
 import { createServingServer, type ServingSource } from '../../serving/server.js';
@@ -65,7 +65,8 @@ export function registerServe(program: Command, deps: ServeDeps = {}): void {
       let registry: Registry | undefined;
       let source: ServingSource;
       if (opts.model !== undefined) {
-        registry = await openConfiguredRegistry();
+        // The registry the rest of driftloop uses: PostgreSQL when DRIFTLOOP_DATABASE_URL is set, else SQLite under DRIFTLOOP_HOME.
+        registry = await openRegistry(process.env);
         source = { registry, model: opts.model, alias: opts.alias };
       } else {
         source = { onnx: opts.onnx!, name: opts.name };
@@ -97,15 +98,6 @@ export function registerServe(program: Command, deps: ServeDeps = {}): void {
         await registry?.close();
       }
     });
-}
-
-/** The registry the rest of driftloop uses: registry/index.ts's openRegistry(env) when it exists (SQLite or PostgreSQL), else SQLite under DRIFTLOOP_HOME. */
-async function openConfiguredRegistry(): Promise<Registry> {
-  const mod = (await import('../../registry/index.js')) as Record<string, unknown>;
-  const open = mod.openRegistry;
-  if (typeof open === 'function') return (await (open as (env: NodeJS.ProcessEnv) => Promise<Registry>)(process.env)) as Registry;
-  const { openSqliteRegistry } = await import('../../registry/sqlite.js');
-  return openSqliteRegistry(driftloopHome());
 }
 
 function untilSignal(signals: Pick<EventEmitter, 'once' | 'off'>): Promise<void> {

@@ -1,0 +1,129 @@
+import type { LoadedModel, Lease } from './loaded-model.js';
+import type { ModelArtifact, ModelSource } from './model-source.js';
+
+export interface FollowerOptions {
+  /** How often the alias is re-read; 0 disables polling (call `check()` yourself). */
+  pollMs: number;
+  /** Turns an artifact into a warmed, ready model (the server adds batching options and metrics). */
+  load: (artifact: ModelArtifact) => Promise<LoadedModel>;
+  onSwap?: (from: LoadedModel, to: LoadedModel) => void;
+  onError?: (err: unknown, context: string) => void;
+}
+
+/**
+ * Hot promotion: follows the source (a registry alias) and swaps the served
+ * version without dropping a request.
+ *
+ * - The new version is loaded and warmed while the old one keeps serving.
+ * - The swap is one assignment: a request leases whichever version is current
+ *   when it starts and keeps it to the end, so every response is produced by
+ *   exactly one version and names it.
+ * - The old version is retired: its session is released only after its last
+ *   lease is returned (in-flight requests drain on the old session).
+ * - A version that fails to load is logged and skipped until the alias moves
+ *   again (or the next poll retries it); the old version keeps serving.
+ */
+export class ModelFollower {
+  private currentModel: LoadedModel;
+  private timer: NodeJS.Timeout | null = null;
+  private checking: Promise<boolean> | null = null;
+  private readonly retiring = new Set<Promise<void>>();
+  private closed = false;
+  private lastFailed: string | null = null;
+
+  private constructor(
+    readonly source: ModelSource,
+    initial: LoadedModel,
+    private readonly opts: FollowerOptions,
+  ) {
+    this.currentModel = initial;
+  }
+
+  /** Loads the source's current version (failing if there is none) and starts polling. */
+  static async start(source: ModelSource, opts: FollowerOptions): Promise<ModelFollower> {
+    const head = await source.head();
+    const model = await opts.load(await source.load(head.version));
+    const follower = new ModelFollower(source, model, opts);
+    if (source.followable && opts.pollMs > 0) follower.schedule();
+    return follower;
+  }
+
+  get current(): LoadedModel {
+    return this.currentModel;
+  }
+
+  /** A lease on the current version; release it when the response is built. */
+  acquire(): Lease {
+    return this.currentModel.acquire();
+  }
+
+  /** One poll: swaps if the source moved. Concurrent calls share one check. */
+  check(): Promise<boolean> {
+    this.checking ??= this.checkOnce().finally(() => (this.checking = null));
+    return this.checking;
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.check().finally(() => this.schedule());
+    }, this.opts.pollMs);
+    // Polling alone must not keep a process alive (the HTTP server does that).
+    this.timer.unref();
+  }
+
+  private async checkOnce(): Promise<boolean> {
+    if (this.closed) return false;
+    let version: string;
+    try {
+      ({ version } = await this.source.head());
+    } catch (err) {
+      this.opts.onError?.(err, `cannot read ${this.source.description}; still serving version ${this.currentModel.identity.version}`);
+      return false;
+    }
+    if (version === this.currentModel.identity.version) return false;
+    let next: LoadedModel;
+    try {
+      next = await this.opts.load(await this.source.load(version));
+    } catch (err) {
+      if (this.lastFailed !== version) {
+        this.opts.onError?.(err, `cannot load ${this.source.description} version ${version}; still serving version ${this.currentModel.identity.version}`);
+      }
+      this.lastFailed = version;
+      return false;
+    }
+    if (this.closed) {
+      await next.retire();
+      return false;
+    }
+    const previous = this.currentModel;
+    this.currentModel = next; // the swap: requests from here on lease `next`
+    this.lastFailed = null;
+    this.opts.onSwap?.(previous, next);
+    this.track(previous.retire());
+    return true;
+  }
+
+  private track(p: Promise<void>): void {
+    const tracked = p
+      .catch((err) => this.opts.onError?.(err, 'releasing a retired model version failed'))
+      .finally(() => this.retiring.delete(tracked));
+    this.retiring.add(tracked);
+  }
+
+  /** Stops polling (the current version keeps serving until close()). */
+  stop(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Stops polling, waits for an in-progress check, and retires every version once its requests drained. */
+  async close(): Promise<void> {
+    this.stop();
+    await this.checking?.catch(() => undefined);
+    this.track(this.currentModel.retire());
+    await Promise.all([...this.retiring]);
+  }
+}

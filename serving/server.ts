@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { registerPlayground } from '../playground/routes.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { projectRoot } from '../config/paths.js';
+import type { Registry } from '../registry/types.js';
+import { DEFAULT_BATCHER_OPTIONS, type BatcherOptions } from './batcher.js';
+import type { ValidationPolicy } from './columns.js';
+import type { ServingContext } from './context.js';
+import { installErrorHandlers } from './error-responses.js';
+import { LoadedModel, type ModelIdentity } from './loaded-model.js';
+import { ServingMetrics } from './metrics.js';
+import { ModelFollower } from './model-follower.js';
+import { fileSource, registrySource, type ModelSource } from './model-source.js';
+import { registerDocs, registerOpenApi } from './openapi.js';
+import { PredictService } from './predict.js';
+import { DEFAULT_LOG_OPTIONS, PredictionLogger, type PredictionLogOptions, type PredictionSink } from './prediction-log.js';
+import { registerFeedback } from './routes/feedback.js';
+import { registerMlflow } from './routes/mlflow.js';
+import { registerV2 } from './routes/v2.js';
+import { registerVetiver } from './routes/vetiver.js';
+
+export type ServingSource =
+  /** A registry alias, followed: promoting a new version swaps it in without a restart. */
+  | { registry: Registry; model: string; alias?: string }
+  /** A trainer-made ONNX file with metadata.json (and optionally prototype.json) beside it. */
+  | { onnx: string; name?: string }
+  /** Any other source (tests). */
+  | { source: ModelSource };
+
+export interface ServingOptions {
+  source: ServingSource;
+  /** Default 127.0.0.1: exposing the server is an explicit choice. */
+  host?: string;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** How often the alias is re-read (registry sources), default 1000 ms; 0 disables following. */
+  pollMs?: number;
+  /** Micro-batching: rows per model run (default 256), wait for company (default 2 ms), runs in flight (default 2). */
+  maxBatchRows?: number;
+  maxWaitMs?: number;
+  maxConcurrentRuns?: number;
+  /** Request body limit in bytes (default 8 MiB): 413 beyond. */
+  bodyLimit?: number;
+  /** Rows per request (default 10 000): 413 beyond. */
+  maxRows?: number;
+  /** A field that is not a feature: 'reject' (default) or 'ignore'. */
+  extraFields?: ValidationPolicy['extraFields'];
+  /** Where prediction records (and feedback) go; none by default. */
+  sink?: PredictionSink | null;
+  log?: Partial<PredictionLogOptions>;
+  /** Fastify's logger (pino) options; off by default (at level info it logs every request). */
+  logger?: boolean | { level: string };
+  /** onnxruntime intra-op threads per session (default 1, as inference/onnx-model.ts: batching gives the parallelism). */
+  intraOpNumThreads?: number;
+  /** Node process metrics (CPU, memory, event loop) in /metrics; default true. */
+  processMetrics?: boolean;
+  /**
+   * More routes, registered before the server listens (Fastify takes no routes
+   * after that): `current()` is the version being served right now.
+   */
+  extraRoutes?: (app: FastifyInstance, current: () => LoadedModel) => void | Promise<void>;
+  events?: {
+    swap?: (from: ModelIdentity, to: ModelIdentity) => void;
+    error?: (err: unknown, context: string) => void;
+  };
+}
+
+export interface ServingServer {
+  app: FastifyInstance;
+  url: string;
+  port: number;
+  metrics: ServingMetrics;
+  follower: ModelFollower;
+  /** Graceful: stops accepting, lets in-flight requests finish, flushes the prediction log, releases the sessions. */
+  close(): Promise<void>;
+}
+
+const serverVersion: string = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')).version;
+
+const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+export async function createServingServer(opts: ServingOptions): Promise<ServingServer> {
+  const bodyLimit = opts.bodyLimit ?? 8 * 1024 * 1024;
+  const policy: ValidationPolicy = { extraFields: opts.extraFields ?? 'reject', maxRows: opts.maxRows ?? 10_000 };
+  const batcher: BatcherOptions = {
+    maxBatchRows: opts.maxBatchRows ?? DEFAULT_BATCHER_OPTIONS.maxBatchRows,
+    maxWaitMs: opts.maxWaitMs ?? DEFAULT_BATCHER_OPTIONS.maxWaitMs,
+    maxConcurrentRuns: opts.maxConcurrentRuns ?? DEFAULT_BATCHER_OPTIONS.maxConcurrentRuns,
+  };
+  const metrics = new ServingMetrics({ processMetrics: opts.processMetrics });
+  let app: FastifyInstance | undefined;
+
+  const source = await resolveSource(opts.source);
+  const follower = await ModelFollower.start(source, {
+    pollMs: opts.pollMs ?? 1000,
+    load: async (artifact) => {
+      const model = await LoadedModel.load({
+        ...artifact,
+        batcher,
+        intraOpNumThreads: opts.intraOpNumThreads,
+        observe: (rows, requests) => {
+          metrics.batchRows.observe(rows);
+          metrics.batchRequests.observe(requests);
+        },
+      });
+      try {
+        await model.warm();
+      } catch (err) {
+        await model.retire();
+        throw err;
+      }
+      return model;
+    },
+    onSwap: (from, to) => {
+      metrics.swaps.inc();
+      metrics.setModel(to.identity, from.identity);
+      app?.log.info({ from: from.identity.version, to: to.identity.version }, 'model version swapped');
+      opts.events?.swap?.(from.identity, to.identity);
+    },
+    onError: (err, context) => {
+      metrics.reloadFailures.inc();
+      app?.log.warn({ err }, context);
+      opts.events?.error?.(err, context);
+    },
+  });
+  metrics.setModel(follower.current.identity);
+
+  const logger = opts.sink
+    ? new PredictionLogger(opts.sink, { ...DEFAULT_LOG_OPTIONS, ...defined(opts.log ?? {}) }, {
+        written: (n) => metrics.loggedRecords.inc(n),
+        dropped: (n, err) => {
+          metrics.droppedRecords.inc(n);
+          if (err) app?.log.warn({ err }, `prediction log: ${n} records dropped`);
+        },
+      })
+    : null;
+
+  const state = { ready: true };
+  let address = '';
+  const ctx: ServingContext = {
+    service: new PredictService(follower, policy, metrics, logger),
+    follower,
+    metrics,
+    sink: opts.sink ?? null,
+    state,
+    bodyLimit,
+    serverVersion,
+    baseUrl: () => address,
+  };
+
+  try {
+    app = Fastify({
+      logger: opts.logger ?? false,
+      bodyLimit,
+      // Accept the caller's X-Request-Id (a gateway's, or one the client wants to
+      // quote in POST /feedback) when it is a sane token; otherwise make one.
+      requestIdHeader: false,
+      genReqId: (req) => {
+        const given = req.headers['x-request-id'];
+        return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      },
+      routerOptions: { ignoreTrailingSlash: true },
+    });
+    await configure(app, ctx);
+    await registerPlayground(app, {
+      current: () => {
+        const m = follower.current;
+        return { name: m.identity.name, version: m.identity.version, card: m.card, onnx: m.onnx };
+      },
+    });
+    await opts.extraRoutes?.(app, () => follower.current);
+    await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await logger?.close();
+    await follower.close();
+    throw err;
+  }
+
+  const info = app.server.address() as AddressInfo;
+  const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+  address = `http://${host}:${info.port}`;
+
+  let closing: Promise<void> | null = null;
+  const server = app;
+  return {
+    app,
+    url: address,
+    port: info.port,
+    metrics,
+    follower,
+    close: () =>
+      (closing ??= (async () => {
+        state.ready = false;
+        follower.stop();
+        // Stops accepting; in-flight requests complete first. Keep-alive
+        // connections would otherwise hold close() open for Fastify's 72 s
+        // keepAliveTimeout: responses now say Connection: close (onSend), and
+        // connections that turn idle meanwhile are closed as they do.
+        const sweep = setInterval(() => server.server.closeIdleConnections(), 25);
+        try {
+          await server.close();
+        } finally {
+          clearInterval(sweep);
+        }
+        await logger?.close(); // every served prediction reaches the sink
+        await follower.close(); // sessions released once their requests drained
+      })()),
+  };
+}
+
+async function resolveSource(s: ServingSource): Promise<ModelSource> {
+  if ('source' in s) return s.source;
+  if ('onnx' in s) return fileSource(s.onnx, s.name);
+  return registrySource(s.registry, s.model, s.alias ?? 'champion');
+}
+
+async function configure(app: FastifyInstance, ctx: ServingContext): Promise<void> {
+  // Bodies stay raw bytes, whatever (or whether) the Content-Type: each
+  // protocol decodes its own (see body.ts). The body limit applies here.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // zod validates in the handlers; the route schemas (generated from the same
+  // zod objects) are for the OpenAPI document only, so Fastify neither
+  // validates nor serialises with them.
+  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    if (!ctx.state.ready) reply.header('connection', 'close'); // shutting down: do not keep the connection
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    ctx.metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    ctx.metrics.latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+  });
+
+  installErrorHandlers(app, ctx);
+
+  await registerOpenApi(app, ctx);
+  registerVetiver(app, ctx);
+  registerV2(app, ctx);
+  registerMlflow(app, ctx);
+  registerFeedback(app, ctx);
+  app.get('/metrics', { schema: { tags: ['driftloop'], summary: 'Prometheus metrics' } }, async (_req, reply) =>
+    reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()),
+  );
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
+  await registerDocs(app, ctx);
+}
+
+/** Drops undefined values, so that `{ flushMs: undefined }` keeps the default. */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
