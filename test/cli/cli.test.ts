@@ -1,26 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { writeExampleProject } from '../../demo/example.js';
+import { driftloop } from '../support/cli.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
-const BIN = fileURLToPath(new URL('../../bin/driftloop.js', import.meta.url));
-const run = promisify(execFile);
 
-/** Runs the real CLI (compiled, as installed) and returns its exit code and output. */
-async function driftloop(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 let h: Harness;
 beforeAll(async () => {

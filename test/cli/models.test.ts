@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { driftloop } from '../support/cli.js';
 import { parseModelName, parseModelRef } from '../../registry/model-ref.js';
 import { ConfigError } from '../../errors/index.js';
 import { sha256 } from '../../registry/blob-store.js';
@@ -14,19 +12,7 @@ import { openRegistry } from '../../registry/open.js';
 import { postgresUrl, withClient } from '../registry/postgres-support.js';
 import { bytes, card, data } from '../registry/registry-suite.js';
 
-const BIN = fileURLToPath(new URL('../../bin/driftloop.js', import.meta.url));
-const run = promisify(execFile);
 
-/** Runs the real CLI (compiled, as installed) and returns its exit code and output. */
-async function driftloop(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** A one-line error and exit code 1. */
 function expectOneLineError(r: { code: number; stdout: string; stderr: string }, pattern: RegExp) {

@@ -1,24 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { driftloop } from '../support/cli.js';
 import { describe, expect, it } from 'vitest';
 import { writeExampleProject } from '../../demo/example.js';
 
-const BIN = fileURLToPath(new URL('../../bin/driftloop.js', import.meta.url));
-const run = promisify(execFile);
 
-async function driftloop(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('driftloop train (no server needed)', () => {
   it('turns a tidy CSV into an ONNX model with one command, printing what it inferred and the validation metrics', async () => {

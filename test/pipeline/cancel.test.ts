@@ -1,8 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPass } from '../../client/pass.js';
+import { isAlive, trainerPids } from '../support/processes.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { exampleProject } from '../support/example.js';
 
@@ -14,16 +14,6 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** Pids of trainer processes whose command line mentions `needle`. */
-async function trainerPids(needle: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes('driftloop_trainer') && cmdline.includes(needle)) pids.push(Number(entry));
-  }
-  return pids;
-}
 
 async function waitFor<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T> {
   const deadline = Date.now() + ms;
@@ -57,16 +47,8 @@ describe('cancelling a pass', () => {
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
 
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     // Gone means reaped too: a zombie would still answer signal 0.
-    await waitFor(async () => (pids.some(alive) ? undefined : true), 15_000);
+    await waitFor(async () => (pids.some(isAlive) ? undefined : true), 15_000);
     expect(await trainerPids(h.home)).toEqual([]);
     expect(await h.registry.resolveAlias(model, 'champion')).toBeNull();
   });

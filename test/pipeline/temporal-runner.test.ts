@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -9,6 +9,7 @@ import { startPass, waitForPass } from '../../client/pass.js';
 import type { PipelineConfig } from '../../config/pipeline.js';
 import { temporalCli } from '../../config/paths.js';
 import { readCsv, writeCsv } from '../../dataset/csv.js';
+import { isAlive, trainerPids } from '../support/processes.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { exampleProject } from '../support/example.js';
 import { startPythonTrainerWorker } from '../support/python-worker.js';
@@ -30,15 +31,6 @@ afterAll(async () => {
 
 const viaTemporal = (p: PipelineConfig): PipelineConfig => ({ ...p, trainer: { ...p.trainer, runner: 'temporal', taskQueue: trainerQueue } });
 
-async function trainerPids(needle: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes('driftloop_trainer') && cmdline.includes(needle)) pids.push(Number(entry));
-  }
-  return pids;
-}
 
 describe('the temporal runner (Python trainer workers on their own task queue)', () => {
   it('a full pass registers the same version (same content hash) as the local runner for the same data and seed', async () => {
@@ -105,17 +97,9 @@ describe('the temporal runner (Python trainer workers on their own task queue)',
     await handle.cancel();
     const err = await handle.result().catch((e: unknown) => e);
     expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     const until = Date.now() + 20_000;
-    while (pids.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
-    expect(pids.filter(alive)).toEqual([]);
+    while (pids.some(isAlive) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    expect(pids.filter(isAlive)).toEqual([]);
     expect(await remote.registry.resolveAlias(model, 'champion')).toBeNull();
   });
 });
