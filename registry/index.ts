@@ -1,6 +1,8 @@
 export type {
+  AliasChange,
   AliasMove,
   AliasPointer,
+  AliasWatchOptions,
   LoggedPrediction,
   ModelSummary,
   ModelVersion,
@@ -16,7 +18,8 @@ export type {
   RollbackInput,
   RollbackResult,
 } from './types.js';
-export { CHALLENGER, CHAMPION, PREVIOUS } from './types.js';
+export { ANY_ALIAS, CHALLENGER, CHAMPION, PREVIOUS, aliasChangeMatches } from './types.js';
+export { ALIAS_CHANNEL } from './alias-watch.js';
 export { BlobStore, sha256 } from './blob-store.js';
 export { ALIAS, SqlRegistry } from './sql-registry.js';
 export type { SqlDialectName } from './schema.js';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { ConfigError } from '../errors/index.js';
+import { watchPostgresAliases } from './alias-watch.js';
 import { BlobStore } from './blob-store.js';
 import type { RegistryTables } from './schema.js';
 import { SqlRegistry } from './sql-registry.js';
@@ -25,6 +26,8 @@ const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
  * content-addressed blob store under `<home>/blobs` (a volume every worker and
  * server mounts, as for SQLite). Migrations are applied at open, under an
  * advisory lock, so several processes may open a fresh database at once.
+ * Every alias move is announced with NOTIFY on `driftloop_alias` when it
+ * commits; `watchAliases` listens for them (see alias-watch.ts).
  */
 export async function openPostgresRegistry(url: string, home: string, opts: PostgresRegistryOptions = {}): Promise<SqlRegistry> {
   if (!/^postgres(ql)?:\/\//.test(url)) {
@@ -46,7 +49,12 @@ export async function openPostgresRegistry(url: string, home: string, opts: Post
   // An idle connection the server drops must not crash the process; the next query gets a new one.
   pool.on('error', () => undefined);
   const db = new Kysely<RegistryTables>({ dialect: new PostgresDialect({ pool }) });
-  const registry = new SqlRegistry(db, new BlobStore(join(home, 'blobs')), postgresTransactions());
+  // Alias moves are NOTIFYed in their transaction; a watch LISTENs on a connection of its own (it
+  // stays checked out for as long as the watch runs, so it is not taken from the pool).
+  const listenClient: pg.ClientConfig = { connectionString: url, application_name: 'driftloop-listen' };
+  const registry = new SqlRegistry(db, new BlobStore(join(home, 'blobs')), postgresTransactions(), {
+    watchAliases: (onChange, watchOpts) => watchPostgresAliases({ client: listenClient }, onChange, watchOpts),
+  });
   try {
     if (schema !== undefined) await createSchema(pool, schema);
     await registry.migrate();

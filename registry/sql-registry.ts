@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { ModelName } from '../config/model-name.js';
 import { AliasConflictError, DataError, IntegrityError, NotFoundError } from '../errors/index.js';
 import { ModelCard } from '../training/model-card.js';
+import { notifyAliasMove } from './alias-watch.js';
 import { BlobStore, sha256 } from './blob-store.js';
 import { runMigrations } from './migrate.js';
 import { migrationsFor, type RegistryTables, type SqlDialectName } from './schema.js';
@@ -9,8 +10,10 @@ import type { TransactionRunner } from './transactions.js';
 import {
   CHAMPION,
   PREVIOUS,
+  type AliasChange,
   type AliasMove,
   type AliasPointer,
+  type AliasWatchOptions,
   type LoggedPrediction,
   type ModelSummary,
   type ModelVersion,
@@ -34,6 +37,14 @@ const PREDICTION_ROWS_PER_STATEMENT = 1000;
 
 type Db = Kysely<RegistryTables>;
 
+/** Starts a watch of alias moves (see Registry#watchAliases); resolves to its stop function. */
+export type AliasWatcher = (onChange: (e: AliasChange) => void, opts?: AliasWatchOptions) => Promise<() => Promise<void>>;
+
+export interface SqlRegistryOptions {
+  /** How to watch alias moves, when the backend can (PostgreSQL). */
+  watchAliases?: AliasWatcher;
+}
+
 /**
  * The registry on SQLite or PostgreSQL through Kysely: rows in the database,
  * bytes in a content-addressed blob store. Every read-modify-write runs in a
@@ -42,12 +53,40 @@ type Db = Kysely<RegistryTables>;
  */
 export class SqlRegistry implements Registry {
   private closing: Promise<void> | undefined;
+  /** Stop functions of the watches still running: close() stops them. */
+  private readonly watches = new Set<() => Promise<void>>();
+  /** Present only when the backend can watch (PostgreSQL): see Registry#watchAliases. */
+  declare readonly watchAliases?: AliasWatcher;
 
   constructor(
     private readonly db: Db,
     private readonly blobs: BlobStore,
     private readonly tx: TransactionRunner,
-  ) {}
+    opts: SqlRegistryOptions = {},
+  ) {
+    const watch = opts.watchAliases;
+    if (watch) this.watchAliases = (onChange, watchOpts) => this.watch(watch, onChange, watchOpts);
+  }
+
+  private async watch(watch: AliasWatcher, onChange: (e: AliasChange) => void, opts?: AliasWatchOptions): Promise<() => Promise<void>> {
+    if (this.closing) throw new Error('the registry is closed: cannot watch its aliases');
+    const stop = await watch(onChange, opts);
+    let stopping: Promise<void> | undefined;
+    const tracked = () => {
+      this.watches.delete(tracked);
+      stopping ??= stop();
+      return stopping;
+    };
+    this.watches.add(tracked);
+    // Closed while the watch was starting.
+    if (this.closing) await tracked();
+    return tracked;
+  }
+
+  /** Announces a committed move to watchers (PostgreSQL: NOTIFY in the moving transaction, delivered on commit). */
+  private readonly announce = async (trx: Db, move: AliasMove): Promise<void> => {
+    if (this.tx.dialect === 'postgres') await notifyAliasMove(trx, { model: move.model, alias: move.alias, version: move.toVersion });
+  };
 
   get dialect(): SqlDialectName {
     return this.tx.dialect;
@@ -182,16 +221,20 @@ export class SqlRegistry implements Registry {
           { model, alias, current: now, expected: input.expected, to: input.to },
         );
       }
-      const move = await setAlias(trx, {
-        model,
-        alias,
-        from: now,
-        to: input.to,
-        actor: input.actor,
-        runId: input.runId ?? null,
-        reason: input.reason,
-        at: new Date().toISOString(),
-      });
+      const move = await setAlias(
+        trx,
+        {
+          model,
+          alias,
+          from: now,
+          to: input.to,
+          actor: input.actor,
+          runId: input.runId ?? null,
+          reason: input.reason,
+          at: new Date().toISOString(),
+        },
+        this.announce,
+      );
       return { moved: true, move } as const;
     });
   }
@@ -209,10 +252,10 @@ export class SqlRegistry implements Registry {
         );
       }
       const common = { model, actor: input.actor, runId: input.runId ?? null, reason: input.reason, at: new Date().toISOString() };
-      const moves = [await setAlias(trx, { ...common, alias: CHAMPION, from: champion, to: input.to })];
+      const moves = [await setAlias(trx, { ...common, alias: CHAMPION, from: champion, to: input.to }, this.announce)];
       if (champion !== null) {
         const previous = await aliasVersion(trx, model, PREVIOUS);
-        if (previous !== champion) moves.push(await setAlias(trx, { ...common, alias: PREVIOUS, from: previous, to: champion }));
+        if (previous !== champion) moves.push(await setAlias(trx, { ...common, alias: PREVIOUS, from: previous, to: champion }, this.announce));
       }
       return { moved: true, previousChampion: champion, moves } as const;
     });
@@ -238,8 +281,8 @@ export class SqlRegistry implements Registry {
       if (champion === previous) return { champion, previous, moves: [] };
       const common = { model, actor: input.actor, runId: input.runId ?? null, reason: input.reason, at: new Date().toISOString() };
       const moves = [
-        await setAlias(trx, { ...common, alias: CHAMPION, from: champion, to: previous }),
-        await setAlias(trx, { ...common, alias: PREVIOUS, from: previous, to: champion }),
+        await setAlias(trx, { ...common, alias: CHAMPION, from: champion, to: previous }, this.announce),
+        await setAlias(trx, { ...common, alias: PREVIOUS, from: previous, to: champion }, this.announce),
       ];
       return { champion: previous, previous: champion, moves };
     });
@@ -333,9 +376,12 @@ export class SqlRegistry implements Registry {
     return this.blobs.verifiedPath(version.trainingDataSha256);
   }
 
-  /** Closes the connection (SQLite) or pool (PostgreSQL); later calls do nothing. */
+  /** Stops every alias watch, then closes the connection (SQLite) or pool (PostgreSQL); later calls do nothing. */
   close(): Promise<void> {
-    this.closing ??= this.db.destroy();
+    this.closing ??= (async () => {
+      await Promise.all([...this.watches].map((stop) => stop().catch(() => undefined)));
+      await this.db.destroy();
+    })();
     return this.closing;
   }
 }
@@ -361,11 +407,13 @@ async function aliasVersion(db: Db, model: string, alias: string): Promise<numbe
 
 /**
  * Points `alias` at `to` (it must point at `from` now: the update is guarded
- * by it) and writes the audit row; both in the caller's transaction.
+ * by it), writes the audit row and announces the move; all in the caller's
+ * transaction.
  */
 async function setAlias(
   trx: Db,
   m: { model: string; alias: string; from: number | null; to: number; actor: string; runId: string | null; reason: string; at: string },
+  announce: (trx: Db, move: AliasMove) => Promise<void>,
 ): Promise<AliasMove> {
   if (m.from === null) {
     await trx.insertInto('aliases').values({ model: m.model, alias: m.alias, version: m.to, updated_at: m.at }).execute();
@@ -394,7 +442,7 @@ async function setAlias(
       moved_at: m.at,
     })
     .execute();
-  return {
+  const move: AliasMove = {
     model: m.model,
     alias: m.alias,
     fromVersion: m.from,
@@ -404,6 +452,8 @@ async function setAlias(
     reason: m.reason,
     movedAt: m.at,
   };
+  await announce(trx, move);
+  return move;
 }
 
 function toVersion(row: Selectable<RegistryTables['model_versions']>): ModelVersion {

@@ -106,6 +106,30 @@ export interface ModelSummary {
   updatedAt: string;
 }
 
+/**
+ * An alias move as a watcher hears it. A watcher that may have missed moves
+ * (it reconnected) sends `{ model: ANY_ALIAS, alias: ANY_ALIAS, version: 0 }`:
+ * anything may have changed, re-read what you follow.
+ */
+export interface AliasChange {
+  model: string;
+  alias: string;
+  version: number;
+}
+
+/** The wildcard of an AliasChange ("*" is neither a valid model name nor a valid alias). */
+export const ANY_ALIAS = '*';
+
+/** Whether `e` may concern `model@alias` (it names them, or it is the wildcard). */
+export function aliasChangeMatches(e: AliasChange, model: string, alias: string): boolean {
+  return (e.model === ANY_ALIAS || e.model === model) && (e.alias === ANY_ALIAS || e.alias === alias);
+}
+
+export interface AliasWatchOptions {
+  /** Told when the watch loses its connection or a reconnection fails (it keeps retrying). */
+  onError?: (err: unknown, context: string) => void;
+}
+
 /** One served prediction, as serving logs it. */
 export interface PredictionRecord {
   /** Unique per model; a record whose request id is already logged is ignored. */
@@ -173,6 +197,14 @@ export interface Registry extends PredictionLog {
   /** Swaps `champion` and `previous` in one transaction, audited; NotFoundError when there is no `previous`. */
   rollback(input: RollbackInput): Promise<RollbackResult>;
   aliasHistory(model: string, alias?: string): Promise<AliasMove[]>;
+  /**
+   * Optional (PostgreSQL: LISTEN/NOTIFY; SQLite: undefined): calls `onChange`
+   * for every alias move committed after it resolved, and with the wildcard
+   * change after a lost connection was re-established. Resolves once
+   * listening; the function it resolves to stops watching. Closing the
+   * registry stops every watch too.
+   */
+  watchAliases?(onChange: (e: AliasChange) => void, opts?: AliasWatchOptions): Promise<() => Promise<void>>;
   /** The ONNX bytes of a version, verified against its content address. */
   readModel(version: ModelVersion): Promise<Uint8Array>;
   /** A path to the version's training data (CSV), verified against its content address. */

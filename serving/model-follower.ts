@@ -2,7 +2,12 @@ import type { LoadedModel, Lease } from './loaded-model.js';
 import type { ModelArtifact, ModelSource } from './model-source.js';
 
 export interface FollowerOptions {
-  /** How often the alias is re-read; 0 disables polling (call `check()` yourself). */
+  /**
+   * How often the alias is re-read; 0 disables following (no polling, no
+   * watching: call `check()` yourself). A source that can be watched is
+   * also re-read at once on each of its notifications; polling stays as the
+   * safety net.
+   */
   pollMs: number;
   /** Turns an artifact into a warmed, ready model (the server adds batching options and metrics). */
   load: (artifact: ModelArtifact) => Promise<LoadedModel>;
@@ -22,6 +27,9 @@ export interface FollowerOptions {
  *   lease is returned (in-flight requests drain on the old session).
  * - A version that fails to load is logged and skipped until the alias moves
  *   again (or the next poll retries it); the old version keeps serving.
+ * - When the source can be watched (a PostgreSQL registry: LISTEN/NOTIFY), a
+ *   move is checked as soon as it is announced; the poll catches whatever a
+ *   notification did not.
  */
 export class ModelFollower {
   private currentModel: LoadedModel;
@@ -30,6 +38,10 @@ export class ModelFollower {
   private readonly retiring = new Set<Promise<void>>();
   private closed = false;
   private lastFailed: string | null = null;
+  /** A notification arrived during a check (which may have read the head before the move): check again after it. */
+  private recheck = false;
+  private unwatch: (() => Promise<void>) | null = null;
+  private unwatching: Promise<void> | null = null;
 
   private constructor(
     readonly source: ModelSource,
@@ -39,13 +51,38 @@ export class ModelFollower {
     this.currentModel = initial;
   }
 
-  /** Loads the source's current version (failing if there is none) and starts polling. */
+  /**
+   * Loads the source's current version (failing if there is none), starts
+   * polling and, when the source can be watched, watching (a watch that
+   * cannot start is reported through onError: polling alone follows then).
+   */
   static async start(source: ModelSource, opts: FollowerOptions): Promise<ModelFollower> {
     const head = await source.head();
     const model = await opts.load(await source.load(head.version));
     const follower = new ModelFollower(source, model, opts);
-    if (source.followable && opts.pollMs > 0) follower.schedule();
+    if (source.followable && opts.pollMs > 0) {
+      follower.schedule();
+      if (source.watch) await follower.watch(source.watch.bind(source));
+    }
     return follower;
+  }
+
+  private async watch(watch: NonNullable<ModelSource['watch']>): Promise<void> {
+    try {
+      this.unwatch = await watch(() => this.notified(), this.opts.onError);
+    } catch (err) {
+      this.opts.onError?.(err, `cannot watch ${this.source.description}; following it by polling every ${this.opts.pollMs} ms`);
+      return;
+    }
+    // A move between the initial head() and the watch starting was not announced to us.
+    this.notified();
+  }
+
+  /** The source announced a move: check now, or right after the check in progress. */
+  private notified(): void {
+    if (this.closed) return;
+    if (this.checking) this.recheck = true;
+    else void this.check();
   }
 
   get current(): LoadedModel {
@@ -59,7 +96,18 @@ export class ModelFollower {
 
   /** One poll: swaps if the source moved. Concurrent calls share one check. */
   check(): Promise<boolean> {
-    this.checking ??= this.checkOnce().finally(() => (this.checking = null));
+    this.checking ??= this.checkOnce()
+      .catch((err) => {
+        this.opts.onError?.(err, `checking ${this.source.description} failed`);
+        return false;
+      })
+      .finally(() => {
+        this.checking = null;
+        if (this.recheck) {
+          this.recheck = false;
+          if (!this.closed) void this.check();
+        }
+      });
     return this.checking;
   }
 
@@ -112,16 +160,22 @@ export class ModelFollower {
     this.retiring.add(tracked);
   }
 
-  /** Stops polling (the current version keeps serving until close()). */
+  /** Stops polling and watching (the current version keeps serving until close()). */
   stop(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    const unwatch = this.unwatch;
+    this.unwatch = null;
+    if (unwatch) {
+      this.unwatching = unwatch().catch((err) => this.opts.onError?.(err, `stopping the watch of ${this.source.description} failed`));
+    }
   }
 
-  /** Stops polling, waits for an in-progress check, and retires every version once its requests drained. */
+  /** Stops polling and watching, waits for an in-progress check, and retires every version once its requests drained. */
   async close(): Promise<void> {
     this.stop();
+    await this.unwatching;
     await this.checking?.catch(() => undefined);
     this.track(this.currentModel.retire());
     await Promise.all([...this.retiring]);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, NotFoundError } from '../errors/index.js';
-import type { Registry } from '../registry/types.js';
+import { aliasChangeMatches, type Registry } from '../registry/types.js';
 import { ModelCard } from '../training/model-card.js';
 import type { ExampleRow } from './features.js';
 import type { ModelIdentity } from './loaded-model.js';
@@ -27,11 +27,23 @@ export interface ModelSource {
   readonly followable: boolean;
   head(): Promise<{ version: string }>;
   load(version: string): Promise<ModelArtifact>;
+  /**
+   * Optional: calls `onChange` whenever the source may have moved (a
+   * notification, not a promise of a change: the follower re-reads `head()`).
+   * Resolves once watching; the function it resolves to stops it. Sources
+   * without it are polled only.
+   */
+  watch?(onChange: () => void, onError?: (err: unknown, context: string) => void): Promise<() => Promise<void>>;
 }
 
-/** A registry alias (default `champion`): the version it points at, re-checked by the follower. */
+/**
+ * A registry alias (default `champion`): the version it points at, re-checked
+ * by the follower; watched too when the registry can (PostgreSQL
+ * LISTEN/NOTIFY), so a move is followed at once rather than at the next poll.
+ */
 export function registrySource(registry: Registry, model: string, alias = 'champion'): ModelSource {
   const description = `registry:${model}@${alias}`;
+  const watchAliases = registry.watchAliases?.bind(registry);
   return {
     name: model,
     description,
@@ -51,6 +63,14 @@ export function registrySource(registry: Registry, model: string, alias = 'champ
         prototype: null,
       };
     },
+    ...(watchAliases
+      ? {
+          watch: (onChange: () => void, onError?: (err: unknown, context: string) => void) =>
+            watchAliases((e) => {
+              if (aliasChangeMatches(e, model, alias)) onChange();
+            }, { onError }),
+        }
+      : {}),
   };
 }
 

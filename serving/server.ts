@@ -36,7 +36,11 @@ export interface ServingOptions {
   host?: string;
   /** Default 8080; 0 picks a free port. */
   port?: number;
-  /** How often the alias is re-read (registry sources), default 1000 ms; 0 disables following. */
+  /**
+   * How often the alias is re-read (registry sources), default 1000 ms; 0
+   * disables following. A PostgreSQL registry also announces each move
+   * (LISTEN/NOTIFY), which is followed at once; polling is then the safety net.
+   */
   pollMs?: number;
   /** Micro-batching: rows per model run (default 256), wait for company (default 2 ms), runs in flight (default 2). */
   maxBatchRows?: number;
