@@ -270,7 +270,11 @@ async function startDriftloop(onnxPath: string): Promise<{ child: Child; url: st
   const args = cli
     ? [bin, 'serve', '--onnx', onnxPath, '--name', MODEL, '--port', '0']
     : [fileURLToPath(import.meta.url), '--serve-child', onnxPath];
-  const how = cli ? 'driftloop serve --onnx (defaults)' : 'createServingServer (defaults) in a child process';
+  // The micro-batching defaults the server runs with, as its --help states them.
+  const dflt = (flag: string) => new RegExp(`${flag} [\\s\\S]*?\\(default: "(\\d+)"\\)`).exec(probe.stdout ?? '')?.[1] ?? '?';
+  const how = cli
+    ? `driftloop serve --onnx (defaults: micro-batches of ≤ ${dflt('--max-batch')} rows, ≤ ${dflt('--max-wait-ms')} ms wait)`
+    : 'createServingServer (defaults) in a child process';
   const child = start('driftloop', process.execPath, args, projectRoot);
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -349,6 +353,7 @@ function agreement(a: string[], b: string[]): string {
 
 async function main(): Promise<void> {
   const t0 = performance.now();
+  const loadBefore = os.loadavg();
   ensurePeerVenv();
   const dir = mkdtempSync(join(os.tmpdir(), 'driftloop-bench-serve-'));
   try {
@@ -398,6 +403,8 @@ async function main(): Promise<void> {
     // parallel_workers 0: inference in the server process itself, like driftloop's
     // and vetiver's single process (a worker pool would take the load generator's core).
     // Metrics server off, debug off (no access log): MLServer at its leanest.
+    // (With these pins parallel_workers 1 does not start anyway: the worker's
+    // asyncio.get_event_loop() fails under uvloop 0.23.)
     writeFileSync(join(mlDir, 'settings.json'), JSON.stringify({
       debug: false, host: '127.0.0.1', http_port: mlHttp, grpc_port: mlGrpc, metrics_port: mlMetrics, metrics_endpoint: null, parallel_workers: 0,
     }));
@@ -461,13 +468,17 @@ async function main(): Promise<void> {
     const ms = (n: number) => `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms`;
     const acc = onnx.card.metrics.accuracy;
     console.log(`Real-time serving, one row per request (median of ${ROUNDS} rounds of ${SECONDS} s; autocannon ${createRequire(import.meta.url)('autocannon/package.json').version}, in the bench process)`);
-    console.log(`  machine   ${cpu.length} × ${cpu[0]?.model.trim() ?? '?'}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.versions.node}, Python ${pyVersion}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`  machine   ${cpu.length} × ${cpu[0]?.model.trim() ?? '?'}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.versions.node}, Python ${pyVersion}`);
+    console.log(`            load average (1/5/15 min) ${loadBefore.map((l) => l.toFixed(2)).join(' ')} at the start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (other processes share the cores)`);
     console.log(`  model     ${TREES}-tree GradientBoostingClassifier (max_depth ${DEPTH}), ${NUMERIC} numeric + ${CATEGORICAL} categorical features, ${fmt(ROWS)} rows (seed ${SEED})`);
     console.log(`            ONNX via trainFile: validation accuracy ${acc === undefined || acc === null ? '?' : acc.toFixed(4)}, ${onnx.seconds.toFixed(1)} s with conversion and parity check`);
     console.log(`            peers' pickle (scikit-learn ${peer.sklearn}): validation accuracy ${peer.accuracy.toFixed(4)}, fit ${peer.seconds.toFixed(1)} s; labels agree with driftloop's on ${agreement(dlPredict, vetPredict)} of the ${PAYLOAD_ROWS} payload rows`);
-    console.log(`  servers   driftloop: ${dl.how}; vetiver ${vetVersion}: VetiverAPI(check_prototype=True) on uvicorn, 1 process; MLServer ${mlVersion}: sklearn runtime, parallel_workers 0, metrics off`);
+    console.log(`  servers   driftloop: ${dl.how}, 1 process; answers label + probabilities`);
+    console.log(`            vetiver ${vetVersion}: VetiverAPI(check_prototype=True) on uvicorn (uvloop, httptools), 1 process; answers predict (labels) only`);
+    console.log(`            MLServer ${mlVersion}: sklearn runtime, parallel_workers 0, metrics server and access log off; answers predict (labels) only`);
+    console.log(`  payload   ${PAYLOAD_ROWS} distinct rows, cycled; one row per request: records ${Buffer.byteLength(targets[0]!.requests[0]!.body!)} B (/predict), V2 JSON ${Buffer.byteLength(targets[1]!.requests[0]!.body!)} B (same body to both V2 servers)`);
     console.log('');
-    console.log('  configuration                      conns      req/s     rows/s        p50        p99');
+    console.log('  configuration                      conns      req/s     rows/s        p50        p99  [req/s per round]');
     const line = (label: string, c: number | string, rps: number, p50: string, p99: string, note = '') =>
       console.log(`  ${label.padEnd(33)} ${String(c).padStart(5)} ${fmt(rps).padStart(10)} ${fmt(rps).padStart(10)} ${p50.padStart(10)} ${p99.padStart(10)}${note}`);
     console.log(`  ${'in-process onnxruntime, batch 1'.padEnd(33)} ${'-'.padStart(5)} ${'-'.padStart(10)} ${fmt(limit1).padStart(10)}`);
@@ -479,7 +490,7 @@ async function main(): Promise<void> {
         line(t.label, c, s.rps, ms(s.p50), ms(s.p99), (s.failed ? `  ${s.failed} failed!` : '') + spread);
       }
     }
-    line('ceiling: driftloop GET /v2/health/live', 64, ceiling.rps, ms(ceiling.p50), ms(ceiling.p99), '  (no model: HTTP + load generator)');
+    line('ceiling: GET /v2/health/live', 64, ceiling.rps, ms(ceiling.p50), ms(ceiling.p99), '  (no model: HTTP + load generator)');
     console.log('');
 
     const dlP = (c: number) => stat(targets[0]!.label, c);
@@ -499,7 +510,7 @@ async function main(): Promise<void> {
     console.log(`    driftloop /predict / in-process batch 64   ${(100 * rLimP).toFixed(0)}%   target ≥ 50%: ${verdict(rLimP >= 0.5)}`);
     console.log(`    driftloop V2 / in-process batch 64         ${(100 * rLimV).toFixed(0)}%   target ≥ 50%: ${verdict(rLimV >= 0.5)}`);
     console.log(`    p99 at 16: driftloop /predict ${ms(dlP(16).p99)}, V2 ${ms(dlV(16).p99)}   target ≤ 5 ms: /predict ${verdict(dlP(16).p99 <= 5)}, V2 ${verdict(dlV(16).p99 <= 5)}`);
-    console.log(`    p99 at 16: vetiver / driftloop /predict ${(vet16.p99 / dlP(16).p99).toFixed(1)}×, MLServer / driftloop V2 ${(ml16.p99 / dlV(16).p99).toFixed(1)}× (lower is better for driftloop above 1)`);
+    console.log(`    p99 at 16: vetiver's is ${(vet16.p99 / dlP(16).p99).toFixed(0)}× driftloop /predict's, MLServer's ${(ml16.p99 / dlV(16).p99).toFixed(0)}× driftloop V2's`);
     console.log(`  total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   } finally {
     await stopAll();
