@@ -4,6 +4,7 @@ import type { FeatureTable } from '../dataset/table.js';
 import { InferenceError } from '../errors/index.js';
 import type { Predictions } from '../metrics/index.js';
 import type { ModelCard } from '../training/model-card.js';
+import { createSession, runSession } from './session.js';
 
 /**
  * What the trainer's preprocessing treats as a missing category. The ONNX graph
@@ -33,12 +34,7 @@ export class OnnxModel {
    * chunks gains from more.
    */
   static async load(bytes: Uint8Array, card: ModelCard, label = card.modelName, opts: { threads?: number } = {}): Promise<OnnxModel> {
-    try {
-      const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: opts.threads ?? 1, graphOptimizationLevel: 'all' });
-      return new OnnxModel(session, card);
-    } catch (err) {
-      throw new InferenceError(`cannot load ONNX model ${label}: ${(err as Error).message}`, { model: label });
-    }
+    return new OnnxModel(await createSession(bytes, { threads: opts.threads, label }), card);
   }
 
   get features(): readonly Feature[] {
@@ -60,27 +56,9 @@ export class OnnxModel {
         feeds[f.name] = new ort.Tensor('string', col.map((v) => v ?? MISSING_CATEGORY), [n, 1]);
       }
     }
-    let out: ort.InferenceSession.ReturnType;
-    try {
-      out = await this.session.run(feeds);
-    } catch (err) {
-      throw new InferenceError(`ONNX inference failed: ${(err as Error).message}`, {});
-    }
-    if (this.card.task === 'regression') {
-      const variable = out.variable ?? out[this.session.outputNames[0]!];
-      if (!variable) throw new InferenceError('regression model has no output', {});
-      return { kind: 'values', values: Float64Array.from(variable.data as Float32Array) };
-    }
-    const label = out.label;
-    const probabilities = out.probabilities;
-    if (!label || !probabilities) throw new InferenceError('classifier lacks the "label" or "probabilities" output', {});
-    const classes = (this.card.classes ?? []).map(String);
-    return {
-      kind: 'labels',
-      labels: Array.from(label.data as ArrayLike<unknown>, (v) => String(v)),
-      classes,
-      probabilities: probabilities.data as Float32Array,
-    };
+    const out = await runSession(this.session, feeds, this.card.task);
+    if (out.kind === 'values') return { kind: 'values', values: Float64Array.from(out.values) };
+    return { ...out, classes: (this.card.classes ?? []).map(String) };
   }
 
   async predict(table: FeatureTable): Promise<Predictions> {

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { InferenceError } from '../errors/index.js';
+import { createSession, runSession } from '../inference/session.js';
 import type { ModelCard } from '../training/model-card.js';
 import { MicroBatcher, type BatcherOptions, type BatchObserver } from './batcher.js';
 import type { Columns } from './columns.js';
@@ -83,17 +83,10 @@ export class LoadedModel {
     observe?: BatchObserver;
     intraOpNumThreads?: number;
   }): Promise<LoadedModel> {
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(opts.bytes, {
-        intraOpNumThreads: opts.intraOpNumThreads ?? 1,
-        graphOptimizationLevel: 'all',
-      });
-    } catch (err) {
-      throw new InferenceError(`cannot load ONNX model ${opts.identity.name} version ${opts.identity.version}: ${(err as Error).message}`, {
-        model: opts.identity.name,
-      });
-    }
+    const session = await createSession(opts.bytes, {
+      threads: opts.intraOpNumThreads,
+      label: `${opts.identity.name} version ${opts.identity.version}`,
+    });
     return new LoadedModel(session, opts.card, opts.identity, opts.bytes, opts.prototype ?? null, opts.batcher, opts.observe);
   }
 
@@ -166,33 +159,19 @@ export class LoadedModel {
         feeds[f.name] = new ort.Tensor('string', col, [n, 1]);
       }
     }
-    let out: ort.InferenceSession.ReturnType;
-    try {
-      out = await this.session.run(feeds);
-    } catch (err) {
-      throw new InferenceError(`ONNX inference failed: ${(err as Error).message}`, {});
-    }
+    const out = await runSession(this.session, feeds, this.card.task);
     const results: RunOutput[] = [];
-    if (!this.isClassifier) {
-      const variable = out.variable ?? out[this.session.outputNames[0]!];
-      if (!variable) throw new InferenceError('regression model has no output', {});
-      const values = variable.data as Float32Array;
-      let at = 0;
+    let at = 0;
+    if (out.kind === 'values') {
       for (const c of inputs) {
-        results.push({ rows: c.rows, values: values.slice(at, at + c.rows) });
+        results.push({ rows: c.rows, values: out.values.slice(at, at + c.rows) });
         at += c.rows;
       }
       return results;
     }
-    const label = out.label;
-    const proba = out.probabilities;
-    if (!label || !proba) throw new InferenceError('classifier has no "label" or "probabilities" output', {});
-    const labels = Array.from(label.data as ArrayLike<unknown>, (v) => String(v));
-    const k = (proba.data as Float32Array).length / Math.max(n, 1);
-    const p = proba.data as Float32Array;
-    let at = 0;
+    const k = out.probabilities.length / Math.max(n, 1);
     for (const c of inputs) {
-      results.push({ rows: c.rows, labels: labels.slice(at, at + c.rows), probabilities: p.slice(at * k, (at + c.rows) * k) });
+      results.push({ rows: c.rows, labels: out.labels.slice(at, at + c.rows), probabilities: out.probabilities.slice(at * k, (at + c.rows) * k) });
       at += c.rows;
     }
     return results;

@@ -6,6 +6,7 @@ import { KubernetesRunnerConfig } from '../../config/pipeline.js';
 import { ConfigError } from '../../errors/index.js';
 import { trainingJobManifest, trainingJobName, type TrainingJobInput } from '../../training/kubernetes/index.js';
 import type { TrainRequest } from '../../training/request.js';
+import { mulberry32 } from '../../dataset/synthetic.js';
 
 const HASH = createHash('sha256').update('churn request').digest('hex');
 const DATA_HASH = createHash('sha256').update('churn rows').digest('hex');
@@ -316,15 +317,4 @@ function unknownFields(value: unknown, type: string, path: string[] = []): strin
     const t = attributes.get(k);
     return t === undefined ? [[...path, k].join('.')] : unknownFields(v, t, [...path, k]);
   });
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
