@@ -40,7 +40,7 @@ export function createDrift({ registry }: ActivityDeps) {
       const version = await registry.getVersion(pipeline.model, champion.version);
       const reference = toFeatureTable(await readCsv(await registry.trainingDataPath(version)), pipeline.features);
       const current = toFeatureTable(await readCsv(pipeline.data.current), pipeline.features);
-      const { pValue: threshold, minRows } = pipeline.drift;
+      const { pValue: threshold = 0.05, minRows } = pipeline.drift;
       const features: FeatureDrift[] = pipeline.features.map((f) => {
         if (f.kind !== 'numeric') {
           return { feature: f.name, status: 'not-tested', reason: 'categorical drift tests are not implemented yet' };

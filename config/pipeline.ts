@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DRIFT_DEFAULTS, DriftConfig, NUMERIC_ONLY_METHODS } from './drift.js';
 import { ModelName } from './model-name.js';
 
 /**
@@ -21,6 +22,37 @@ export type Task = z.infer<typeof Task>;
 /** Metrics the loop can decide on; `direction` says which way is better. */
 export const MetricName = z.enum(['accuracy', 'f1', 'rmse', 'mae', 'r2']);
 export type MetricName = z.infer<typeof MetricName>;
+
+/** Rules that turn live metrics into a "degraded" verdict. */
+export const DegradationRules = z.strictObject({
+  /** Degraded when the live primary metric is worse than this absolute value. */
+  floor: z.number().finite().optional(),
+  /** Degraded when the live metric is worse than the version's validation metric by more than this share (0.05 = 5 %). */
+  maxRelativeDrop: z.number().gt(0).lt(1).optional(),
+  /** No rule fires on fewer labelled rows than this. */
+  minLabelledRows: z.number().int().min(1).default(100),
+  /** Length of one metrics window, in hours. */
+  windowHours: z.number().positive().default(24),
+});
+export type DegradationRules = z.infer<typeof DegradationRules>;
+
+/** The current window of the monitor and drift stages. */
+export const WindowSource = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),
+  /** The newest `hours` of the prediction log (features as served; labels where feedback arrived). */
+  z.strictObject({ kind: z.literal('prediction-log'), hours: z.number().positive().default(24 * 7) }),
+  /**
+   * A PostgreSQL query returning one row per example with the feature (and
+   * target) columns. The connection URL comes from the environment variable
+   * named by `urlEnv`, never from the file.
+   */
+  z.strictObject({
+    kind: z.literal('postgres'),
+    query: z.string().min(1),
+    urlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default('DRIFTLOOP_DATABASE_URL'),
+  }),
+]);
+export type WindowSource = z.infer<typeof WindowSource>;
 
 export const EstimatorName = z.enum([
   'logistic_regression',
@@ -137,18 +169,21 @@ export const PipelineConfig = z
     monitor: z
       .strictObject({
         metric: MetricName.optional(),
-        /** Retrain when the champion's metric on the current window is worse than this. */
+        /** Absolute floor: retrain when the champion's metric on the current window is worse than this. */
         threshold: z.number().finite().optional(),
+        /**
+         * Live performance rules, judged on the prediction log joined with
+         * feedback labels (see docs/monitoring.md).
+         */
+        degradation: DegradationRules.optional(),
+        /**
+         * Where monitor and drift read the current window. Default: the
+         * `data.current` file.
+         */
+        window: WindowSource.optional(),
       })
       .default({}),
-    drift: z
-      .strictObject({
-        /** A numeric feature drifts when its KS p-value is below this. */
-        pValue: z.number().gt(0).lt(1).default(0.05),
-        /** Below this many rows in either window the check reports insufficient data. */
-        minRows: z.number().int().min(2).default(30),
-      })
-      .default({ pValue: 0.05, minRows: 30 }),
+    drift: DriftConfig.default(DRIFT_DEFAULTS),
     trainer: TrainerConfig,
     evaluation: z
       .strictObject({
@@ -170,6 +205,15 @@ export const PipelineConfig = z
         ctx.addIssue({ code: 'custom', path: ['features', i, 'name'], message: `feature "${f.name}" is also the target` });
       }
     });
+    const featureNames = new Set(cfg.features.map((f) => f.name));
+    const kinds = new Map(cfg.features.map((f) => [f.name, f.kind]));
+    for (const [name, rule] of Object.entries(cfg.drift.features)) {
+      if (!featureNames.has(name)) {
+        ctx.addIssue({ code: 'custom', path: ['drift', 'features', name], message: `"${name}" is not a feature of this pipeline` });
+      } else if (rule.method && NUMERIC_ONLY_METHODS.has(rule.method) && kinds.get(name) !== 'numeric') {
+        ctx.addIssue({ code: 'custom', path: ['drift', 'features', name, 'method'], message: `method "${rule.method}" needs a numeric feature; "${name}" is categorical` });
+      }
+    }
     const metric = cfg.monitor.metric;
     if (metric && METRIC_TASKS[metric] !== (cfg.task === 'regression' ? 'regression' : 'classification')) {
       ctx.addIssue({
