@@ -52,6 +52,23 @@ if [ ! -f "$venv_stamp" ] || [ "$(cat "$venv_stamp")" != "$venv_want" ]; then
   echo "$venv_want" > "$venv_stamp"
 fi
 
+# --- Reference venv (tests and bench:drift) ---------------------------------------
+# SciPy + Evidently, the tools the drift engine is checked and benchmarked
+# against, in their own venv: Evidently needs pandas 2, the trainer ships
+# pandas 3 (test/reference/requirements.txt says more). Nothing at run time
+# uses it.
+ref_stamp=.venv-reference/.driftloop-setup
+ref_want=$(hash_of test/reference/requirements.txt)
+if [ ! -f "$ref_stamp" ] || [ "$(cat "$ref_stamp")" != "$ref_want" ]; then
+  if [ ! -x .venv-reference/bin/python ]; then
+    say "creating the reference venv (.venv-reference: SciPy, Evidently)"
+    "$PYTHON" -m venv .venv-reference
+  fi
+  say "installing SciPy and Evidently into .venv-reference"
+  .venv-reference/bin/python -m pip install --quiet --disable-pip-version-check -r test/reference/requirements.txt >&2
+  echo "$ref_want" > "$ref_stamp"
+fi
+
 # --- PostgreSQL server binaries (tests) ------------------------------------------
 # The registry's PostgreSQL backend is tested against a real, throwaway cluster
 # that test/setup/postgres.ts creates with Debian's initdb/pg_ctl
