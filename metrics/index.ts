@@ -3,7 +3,16 @@ import { accuracy, f1 } from './classification.js';
 import { mae, r2, rmse } from './regression.js';
 
 export { accuracy, f1 } from './classification.js';
-export { mae, r2, rmse } from './regression.js';
+export { mae, mape, r2, rmse } from './regression.js';
+export { CLASSIFICATION_METRICS, PROBABILITY_METRICS, classificationMetrics, type ClassificationInput } from './classification-metrics.js';
+export { REGRESSION_METRICS, regressionMetrics } from './regression-metrics.js';
+export { binaryRocAuc, rocAuc } from './roc-auc.js';
+export { logLoss } from './log-loss.js';
+export { ECE_BINS, expectedCalibrationError } from './calibration-error.js';
+export { classCounts, encodeLabels, type ClassCounts } from './confusion.js';
+export { average, perClassScores, type Averaging } from './precision-recall.js';
+export { rowsOf, topClass, type ProbabilityMatrix } from './probabilities.js';
+export { measured, undefinedMetric, type MetricValue, type MetricValues } from './metric-value.js';
 
 export type Predictions =
   | { kind: 'labels'; labels: string[]; classes: string[] }

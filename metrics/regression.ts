@@ -29,6 +29,22 @@ export function r2(truth: ArrayLike<number>, predicted: ArrayLike<number>): numb
   return 1 - res / tot;
 }
 
+/** float64 machine epsilon: scikit-learn's floor for |y| in MAPE. */
+const EPS = 2 ** -52;
+
+/**
+ * Mean absolute percentage error as scikit-learn's
+ * mean_absolute_percentage_error: mean of |y − ŷ| / max(|y|, eps) with eps the
+ * float64 machine epsilon — a zero target gives a huge term, not a division
+ * by zero. A fraction (0.1 = 10 %), not a percentage.
+ */
+export function mape(truth: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  check(truth, predicted);
+  let s = 0;
+  for (let i = 0; i < truth.length; i++) s += Math.abs(truth[i]! - predicted[i]!) / Math.max(Math.abs(truth[i]!), EPS);
+  return s / truth.length;
+}
+
 function check(a: ArrayLike<number>, b: ArrayLike<number>): void {
   if (a.length !== b.length) throw new RangeError(`truth has ${a.length} rows but predictions have ${b.length}`);
   if (a.length === 0) throw new RangeError('no rows to score');
