@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDev } from './commands/dev.js';
 import { registerModels } from './commands/models.js';
@@ -22,5 +23,6 @@ export function buildProgram(): Command {
   registerScore(program);
   registerServe(program);
   registerModels(program);
+  registerDashboard(program);
   return program;
 }

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { registerPlayground } from '../playground/routes.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { projectRoot } from '../config/paths.js';
+import { ReportFiles } from '../reports/file-store.js';
+import { reportSource, type ReportSource } from '../reports/source.js';
 import type { Registry } from '../registry/types.js';
 import { DEFAULT_BATCHER_OPTIONS, type BatcherOptions } from './batcher.js';
 import type { ValidationPolicy } from './columns.js';
@@ -19,6 +21,7 @@ import { PredictService } from './predict.js';
 import { DEFAULT_LOG_OPTIONS, PredictionLogger, type PredictionLogOptions, type PredictionSink } from './prediction-log.js';
 import { registerFeedback } from './routes/feedback.js';
 import { registerMlflow } from './routes/mlflow.js';
+import { registerReports } from './routes/reports.js';
 import { registerV2 } from './routes/v2.js';
 import { registerVetiver } from './routes/vetiver.js';
 
@@ -59,6 +62,12 @@ export interface ServingOptions {
   logger?: boolean | { level: string };
   /** onnxruntime intra-op threads per session (default 1, as inference/onnx-model.ts: batching gives the parallelism). */
   intraOpNumThreads?: number;
+  /**
+   * What GET /reports (dashboard) and /reports/<id> serve. Default: with a
+   * registry source, its models and the report files under DRIFTLOOP_HOME;
+   * otherwise (or null) no report routes.
+   */
+  reports?: ReportSource | null;
   /** Node process metrics (CPU, memory, event loop) in /metrics; default true. */
   processMetrics?: boolean;
   /**
@@ -175,6 +184,8 @@ export async function createServingServer(opts: ServingOptions): Promise<Serving
         return { name: m.identity.name, version: m.identity.version, card: m.card, onnx: m.onnx };
       },
     });
+    const reports = opts.reports === undefined && 'registry' in opts.source ? reportSource({ files: ReportFiles.inHome(), registry: opts.source.registry }) : opts.reports;
+    if (reports) registerReports(app, reports);
     await opts.extraRoutes?.(app, () => follower.current);
     await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
   } catch (err) {

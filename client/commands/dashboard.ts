@@ -1,0 +1,62 @@
+import type { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Command } from 'commander';
+import Fastify from 'fastify';
+import { ConfigError } from '../../errors/index.js';
+import { ReportFiles } from '../../reports/file-store.js';
+import { reportSource } from '../../reports/source.js';
+import { openRegistry } from '../../registry/open.js';
+import { registerReports } from '../../serving/routes/reports.js';
+
+export interface DashboardDeps {
+  /** Where SIGINT/SIGTERM come from (the process; tests pass their own emitter). */
+  signals?: Pick<EventEmitter, 'once' | 'off'>;
+  /** Where the URL is printed. */
+  print?: (line: string) => void;
+}
+
+/**
+ * `driftloop dashboard`: the serving process's /reports pages without
+ * serving a model: the registry's models (PostgreSQL when
+ * DRIFTLOOP_DATABASE_URL is set, else SQLite under DRIFTLOOP_HOME) and the
+ * reports under DRIFTLOOP_HOME/reports. Runs until SIGINT/SIGTERM.
+ */
+export function registerDashboard(program: Command, deps: DashboardDeps = {}): void {
+  program
+    .command('dashboard')
+    .description('serve the reports dashboard (models, their drift and run reports) over HTTP until Ctrl-C')
+    .option('--port <n>', 'port (0: any free port)', '8090')
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .action(async (opts: { port: string; host: string }) => {
+      const print = deps.print ?? ((line: string) => console.log(line));
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be an integer from 0 to 65535, not ${JSON.stringify(opts.port)}`, { field: 'port' });
+      const registry = await openRegistry(process.env);
+      const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
+      try {
+        registerReports(app, reportSource({ files: ReportFiles.inHome(process.env), registry }));
+        app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/reports'));
+        await app.listen({ host: opts.host, port });
+        const info = app.server.address() as AddressInfo;
+        const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+        print(`dashboard at http://${host}:${info.port}/reports · Ctrl-C to stop`);
+        await untilSignal(deps.signals ?? process);
+        process.exitCode = 0;
+      } finally {
+        await app.close();
+        await registry.close();
+      }
+    });
+}
+
+function untilSignal(signals: Pick<EventEmitter, 'once' | 'off'>): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      signals.off('SIGINT', stop);
+      signals.off('SIGTERM', stop);
+      resolve();
+    };
+    signals.once('SIGINT', stop);
+    signals.once('SIGTERM', stop);
+  });
+}

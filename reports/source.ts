@@ -1,0 +1,77 @@
+import type { DriftReport } from '../drift/report.js';
+import { NotFoundError } from '../errors/index.js';
+import type { ModelSummary } from '../registry/types.js';
+import type { DashboardModel, ReportLink } from './dashboard-data.js';
+import { renderDriftReportHtml } from './drift-html.js';
+import type { ReportFiles } from './file-store.js';
+
+/**
+ * What the /reports routes serve from: the dashboard's model list and one
+ * report's HTML by id.
+ */
+export interface ReportSource {
+  dashboard(): Promise<DashboardModel[]>;
+  /** The report's HTML; NotFoundError when there is no such report. */
+  reportHtml(id: string): Promise<string>;
+}
+
+/**
+ * The registry's drift-report store, as far as the reports need it (the
+ * Registry's saveDriftReport/listDriftReports/getDriftReport). Described
+ * here by shape, so a registry without the store still lists its models.
+ */
+export interface DriftReportStore {
+  listDriftReports(model: string, opts?: { limit?: number }): Promise<{ id: number; version: number; runId: string | null; at: string; drifted: boolean }[]>;
+  getDriftReport(id: number): Promise<{ model: string; version: number; at: string; report: DriftReport; html: string | null }>;
+}
+
+export interface ReportSourceOptions {
+  /** Report files (run reports, drift reports written by `driftloop drift --out` and friends). */
+  files: ReportFiles;
+  /** Models (with champion and version count) and, when it has the store, stored drift reports. */
+  registry?: { listModels(): Promise<ModelSummary[]> } & Partial<DriftReportStore>;
+  /** Stored drift reports listed per model (newest first); default 50. */
+  limit?: number;
+}
+
+/**
+ * Every model of the registry with its reports: report files (ids
+ * `<model>/<name>`) and the registry's stored drift reports (ids are their
+ * numbers; one stored without HTML is rendered from its JSON on request).
+ * A model known only by its report files is listed with 0 versions.
+ */
+export function reportSource(opts: ReportSourceOptions): ReportSource {
+  const { files, registry } = opts;
+  const store = registry?.listDriftReports && registry.getDriftReport ? (registry as DriftReportStore) : undefined;
+  return {
+    async dashboard() {
+      const [fileReports, models] = await Promise.all([files.list(), registry ? registry.listModels() : Promise.resolve([])]);
+      const out: DashboardModel[] = [];
+      for (const m of models) {
+        const stored: ReportLink[] = store
+          ? (await store.listDriftReports(m.model, { limit: opts.limit ?? 50 })).map((r) => ({
+              id: String(r.id),
+              kind: 'drift',
+              at: new Date(r.at).toISOString(),
+              drifted: r.drifted,
+              title: `drift check of v${r.version}${r.runId ? ` (run ${r.runId})` : ''}`,
+            }))
+          : [];
+        out.push({ name: m.model, champion: m.champion, versions: m.versions, reports: [...stored, ...(fileReports.get(m.model) ?? [])] });
+      }
+      for (const [name, links] of fileReports) {
+        if (!models.some((m) => m.model === name)) out.push({ name, champion: null, versions: 0, reports: links });
+      }
+      return out.sort((a, b) => a.name.localeCompare(b.name));
+    },
+    async reportHtml(id) {
+      if (!/^[1-9][0-9]{0,15}$/.test(id)) return files.read(id);
+      if (!store) throw new NotFoundError(`there is no report ${JSON.stringify(id)}: this registry stores no drift reports`, { id });
+      const stored = await store.getDriftReport(Number(id));
+      return (
+        stored.html ??
+        renderDriftReportHtml(stored.report, { model: stored.model, version: stored.version, generatedAt: new Date(stored.at).toISOString() })
+      );
+    },
+  };
+}
