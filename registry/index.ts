@@ -3,7 +3,11 @@ export type {
   AliasMove,
   AliasPointer,
   AliasWatchOptions,
+  DriftReportSummary,
+  ListMetricWindowsOptions,
   LoggedPrediction,
+  MetricKind,
+  MetricWindow,
   ModelSummary,
   ModelVersion,
   MoveAliasInput,
@@ -17,6 +21,8 @@ export type {
   Registry,
   RollbackInput,
   RollbackResult,
+  SaveDriftReportInput,
+  StoredDriftReport,
 } from './types.js';
 export { ANY_ALIAS, CHALLENGER, CHAMPION, PREVIOUS, aliasChangeMatches } from './types.js';
 export { ALIAS_CHANNEL } from './alias-watch.js';

@@ -45,6 +45,36 @@ export interface RegistryTables {
     /** JSON text of the label (keeps string, number and boolean apart); null until feedback arrives. */
     label: string | null;
     labelled_at: string | null;
+    /** JSON text of {class: probability}; null for regressors and rows logged before 0003. */
+    probabilities: string | null;
+  };
+  metric_windows: {
+    model: string;
+    version: number;
+    metric: string;
+    /** 'realised' | 'estimated' */
+    kind: string;
+    window_start: string;
+    window_end: string;
+    value: number | null;
+    reason: string | null;
+    rows: number;
+    labelled_rows: number;
+    computed_at: string;
+  };
+  drift_reports: {
+    id: Generated<number>;
+    model: string;
+    version: number;
+    run_id: string | null;
+    at: string;
+    /** 0 or 1 (SQLite has no boolean type; the same column type on both backends). */
+    drifted: number;
+    share: number;
+    /** JSON text of the DriftReport. */
+    report: string;
+    /** sha256 of the HTML report in the blob store, when there is one. */
+    html_sha256: string | null;
   };
 }
 
@@ -126,6 +156,53 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
       },
       async down(db: Kysely<any>) {
         await sql`drop table predictions`.execute(db);
+      },
+    },
+    '0003_monitoring': {
+      async up(db: Kysely<any>) {
+        // Classifiers' probabilities, for label-free estimates and probability metrics.
+        await db.schema.alterTable('predictions').addColumn('probabilities', 'text').execute();
+        // The primary key is the upsert key: recomputing a window replaces its row.
+        // `double precision`: PostgreSQL's `real` is float4; SQLite gives it REAL affinity.
+        await db.schema
+          .createTable('metric_windows')
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('metric', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('window_start', 'text', (c) => c.notNull())
+          .addColumn('window_end', 'text', (c) => c.notNull())
+          .addColumn('value', 'double precision')
+          .addColumn('reason', 'text')
+          .addColumn('rows', 'integer', (c) => c.notNull())
+          .addColumn('labelled_rows', 'integer', (c) => c.notNull())
+          .addColumn('computed_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('metric_windows_pk', ['model', 'version', 'metric', 'kind', 'window_start', 'window_end'])
+          .execute();
+        await db.schema.createIndex('metric_windows_by_time').on('metric_windows').columns(['model', 'window_start']).execute();
+        // The report JSON is tens of KB and lives in a row; the HTML (hundreds of KB) in the blob store.
+        await db.schema
+          .createTable('drift_reports')
+          .addColumn('id', 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('run_id', 'text')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('drifted', 'integer', (c) => c.notNull())
+          .addColumn('share', 'double precision', (c) => c.notNull())
+          .addColumn('report', 'text', (c) => c.notNull())
+          .addColumn('html_sha256', 'text')
+          .execute();
+        // One report per pipeline run (NULL run ids are distinct on both backends).
+        await db.schema.createIndex('drift_reports_by_run').unique().on('drift_reports').columns(['model', 'run_id']).execute();
+        await db.schema.createIndex('drift_reports_by_time').on('drift_reports').columns(['model', 'at']).execute();
+      },
+      async down(db: Kysely<any>) {
+        await sql`drop table drift_reports`.execute(db);
+        await sql`drop table metric_windows`.execute(db);
+        await sql`alter table predictions drop column probabilities`.execute(db);
       },
     },
   };

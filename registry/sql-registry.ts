@@ -4,7 +4,9 @@ import { AliasConflictError, DataError, IntegrityError, NotFoundError } from '..
 import { ModelCard } from '../training/model-card.js';
 import { notifyAliasMove } from './alias-watch.js';
 import { BlobStore, sha256 } from './blob-store.js';
+import { isoTime } from './iso-time.js';
 import { runMigrations } from './migrate.js';
+import * as monitoring from './monitoring-store.js';
 import { migrationsFor, type RegistryTables, type SqlDialectName } from './schema.js';
 import type { TransactionRunner } from './transactions.js';
 import {
@@ -14,7 +16,10 @@ import {
   type AliasMove,
   type AliasPointer,
   type AliasWatchOptions,
+  type DriftReportSummary,
+  type ListMetricWindowsOptions,
   type LoggedPrediction,
+  type MetricWindow,
   type ModelSummary,
   type ModelVersion,
   type MoveAliasInput,
@@ -27,6 +32,8 @@ import {
   type Registry,
   type RollbackInput,
   type RollbackResult,
+  type SaveDriftReportInput,
+  type StoredDriftReport,
 } from './types.js';
 
 /** User aliases and the reserved ones (`champion`, `challenger`, `previous`) alike. */
@@ -350,6 +357,11 @@ export class SqlRegistry implements Registry {
     if (opts.until !== undefined) q = q.where('at', '<', isoTime(opts.until, 'until'));
     if (opts.version !== undefined) q = q.where('version', '=', opts.version);
     if (opts.labelledOnly) q = q.where('label', 'is not', null);
+    if (opts.after !== undefined) {
+      const at = isoTime(opts.after.at, 'after.at');
+      const id = opts.after.requestId;
+      q = q.where((eb) => eb.or([eb('at', '>', at), eb.and([eb('at', '=', at), eb('request_id', '>', id)])]));
+    }
     q = q.orderBy('at').orderBy('request_id');
     if (opts.limit !== undefined) {
       if (!Number.isInteger(opts.limit) || opts.limit < 0) throw new DataError(`limit must be a non-negative integer, not ${opts.limit}`);
@@ -363,9 +375,30 @@ export class SqlRegistry implements Registry {
       at: r.at,
       features: JSON.parse(r.features) as Record<string, unknown>,
       prediction: JSON.parse(r.prediction) as unknown,
+      probabilities: r.probabilities === null ? null : (JSON.parse(r.probabilities) as Record<string, number>),
       label: r.label === null ? null : (JSON.parse(r.label) as string | number | boolean),
       labelledAt: r.labelled_at,
     }));
+  }
+
+  saveMetricWindows(rows: MetricWindow[]): Promise<void> {
+    return monitoring.saveMetricWindows(this.db, this.tx, rows);
+  }
+
+  listMetricWindows(model: string, opts?: ListMetricWindowsOptions): Promise<MetricWindow[]> {
+    return monitoring.listMetricWindows(this.db, checkModel(model), opts);
+  }
+
+  saveDriftReport(input: SaveDriftReportInput): Promise<{ id: number }> {
+    return monitoring.saveDriftReport(this.db, this.tx, this.blobs, input);
+  }
+
+  getDriftReport(id: number): Promise<StoredDriftReport> {
+    return monitoring.getDriftReport(this.db, this.blobs, id);
+  }
+
+  listDriftReports(model: string, opts?: { limit?: number }): Promise<DriftReportSummary[]> {
+    return monitoring.listDriftReports(this.db, checkModel(model), opts);
   }
 
   readModel(version: ModelVersion): Promise<Uint8Array> {
@@ -486,9 +519,24 @@ function toPredictionRow(r: PredictionRecord, index: number): RegistryTables['pr
     at: isoTime(r.at, `${where} (${r.requestId}) time`),
     features: JSON.stringify(r.features),
     prediction: JSON.stringify(r.prediction ?? null),
+    probabilities: probabilitiesJson(r.probabilities, `${where} (${r.requestId})`, index),
     label: null,
     labelled_at: null,
   };
+}
+
+/** {class: probability} with at least one class, each a number in [0, 1]; null/absent for none. */
+function probabilitiesJson(p: unknown, where: string, index: number): string | null {
+  if (p === undefined || p === null) return null;
+  if (typeof p !== 'object' || Array.isArray(p) || Object.keys(p).length === 0) {
+    throw new DataError(`${where}: probabilities must be an object of class to probability`, { index });
+  }
+  for (const [cls, v] of Object.entries(p)) {
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
+      throw new DataError(`${where}: the probability of class ${JSON.stringify(cls)} must be a number in [0, 1], not ${JSON.stringify(v)}`, { index });
+    }
+  }
+  return JSON.stringify(p);
 }
 
 function checkRequestId(id: unknown, where: string): void {
@@ -497,12 +545,6 @@ function checkRequestId(id: unknown, where: string): void {
   }
 }
 
-/** Normalizes an ISO-8601 time to `toISOString` form, so that text order is time order. */
-function isoTime(value: string, what: string): string {
-  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) throw new DataError(`${what}: ${JSON.stringify(value)} is not an ISO-8601 time`);
-  return new Date(ms).toISOString();
-}
 
 function checkModel(model: string): string {
   const parsed = ModelName.safeParse(model);

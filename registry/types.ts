@@ -1,3 +1,4 @@
+import type { DriftReport } from '../drift/report.js';
 import type { ModelCard } from '../training/model-card.js';
 
 /** An immutable, content-addressed model version. */
@@ -140,9 +141,13 @@ export interface PredictionRecord {
   at: string;
   features: Record<string, unknown>;
   prediction: unknown;
+  /** Classifiers: probability per class (keyed by the class as a string); null or absent for regressors. */
+  probabilities?: Record<string, number> | null;
 }
 
 export interface LoggedPrediction extends PredictionRecord {
+  /** Null when none were logged (regressors, and rows logged before probabilities were stored). */
+  probabilities: Record<string, number> | null;
   label: string | number | boolean | null;
   labelledAt: string | null;
 }
@@ -155,6 +160,11 @@ export interface ReadPredictionsOptions {
   version?: number;
   labelledOnly?: boolean;
   limit?: number;
+  /**
+   * Keyset paging: only rows after this one in the log's order (by `at`, then
+   * request id) — pass the last row of the previous page.
+   */
+  after?: { at: string; requestId: string };
 }
 
 /** What serving writes and monitoring reads. */
@@ -168,6 +178,71 @@ export interface PredictionLog {
   recordFeedback(input: { model: string; requestId: string; label: string | number | boolean; at?: string }): Promise<{ matched: boolean }>;
   /** Oldest first (by `at`, then request id). */
   readPredictions(model: string, opts?: ReadPredictionsOptions): Promise<LoggedPrediction[]>;
+}
+
+/** A metric computed from labels (`realised`) or estimated from the logged probabilities without them (`estimated`, CBPE). */
+export type MetricKind = 'realised' | 'estimated';
+
+/** One metric of one model version over one time window (see monitoring/). */
+export interface MetricWindow {
+  model: string;
+  version: number;
+  /** e.g. accuracy, f1, rocAuc, rmse (metrics/: CLASSIFICATION_METRICS, REGRESSION_METRICS). */
+  metric: string;
+  kind: MetricKind;
+  /** Inclusive start, ISO-8601 UTC. */
+  windowStart: string;
+  /** Exclusive end, ISO-8601 UTC. */
+  windowEnd: string;
+  /** Null when the metric is undefined on the window (see `reason`). */
+  value: number | null;
+  /** Why `value` is null (optional; absent when it has a value). */
+  reason?: string | null;
+  /** Predictions of this version in the window. */
+  rows: number;
+  /** Of those, the ones with a feedback label. */
+  labelledRows: number;
+  computedAt: string;
+}
+
+export interface ListMetricWindowsOptions {
+  /** Windows ending after this time (ISO-8601). */
+  since?: string;
+  /** Windows starting before this time (ISO-8601). */
+  until?: string;
+  version?: number;
+  metric?: string;
+}
+
+export interface SaveDriftReportInput {
+  model: string;
+  /** The champion version the current window was compared with. */
+  version: number;
+  /** The pipeline run that made the check: one report per (model, runId); saving again replaces it (a retried activity). */
+  runId?: string | null;
+  /** When the check ran (ISO-8601). */
+  at: string;
+  /** A DriftReport (drift/report.ts); validated before it is saved. */
+  report: unknown;
+  /** The HTML report, kept in the blob store. */
+  html?: string | null;
+}
+
+/** A drift report as listed: without the report itself. */
+export interface DriftReportSummary {
+  id: number;
+  model: string;
+  version: number;
+  runId: string | null;
+  at: string;
+  drifted: boolean;
+  share: number;
+  hasHtml: boolean;
+}
+
+export interface StoredDriftReport extends DriftReportSummary {
+  report: DriftReport;
+  html: string | null;
 }
 
 /**
@@ -205,6 +280,20 @@ export interface Registry extends PredictionLog {
    * registry stops every watch too.
    */
   watchAliases?(onChange: (e: AliasChange) => void, opts?: AliasWatchOptions): Promise<() => Promise<void>>;
+  /**
+   * Upserts metric windows: a row replaces the stored one with the same
+   * (model, version, metric, kind, windowStart, windowEnd), so recomputing a
+   * window is idempotent. One transaction per call.
+   */
+  saveMetricWindows(rows: MetricWindow[]): Promise<void>;
+  /** A model's metric windows overlapping [since, until), by window start, version, metric, kind. */
+  listMetricWindows(model: string, opts?: ListMetricWindowsOptions): Promise<MetricWindow[]>;
+  /** Stores a drift check's report (and its HTML in the blob store). */
+  saveDriftReport(input: SaveDriftReportInput): Promise<{ id: number }>;
+  /** NotFoundError when there is no such report. */
+  getDriftReport(id: number): Promise<StoredDriftReport>;
+  /** A model's drift reports, newest first (default limit 50). */
+  listDriftReports(model: string, opts?: { limit?: number }): Promise<DriftReportSummary[]>;
   /** The ONNX bytes of a version, verified against its content address. */
   readModel(version: ModelVersion): Promise<Uint8Array>;
   /** A path to the version's training data (CSV), verified against its content address. */

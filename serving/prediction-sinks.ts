@@ -9,8 +9,9 @@ import type { FeedbackRecord, PredictionRecord, PredictionSink } from './predict
  * ignored, which makes a retried flush harmless), while one request may score
  * many rows. So a one-row request is logged under its X-Request-Id, and row r
  * of a multi-row request under `<X-Request-Id>#<r>`; feedback maps back the
- * same way. The registry's record has no probabilities field: they are not
- * stored there.
+ * same way. Classifiers' class probabilities are stored with each row:
+ * monitoring estimates performance from them before labels arrive (CBPE) and
+ * computes ROC AUC, log loss and calibration once they do.
  */
 export function registryPredictionSink(log: PredictionLog): PredictionSink {
   return {
@@ -20,7 +21,15 @@ export function registryPredictionSink(log: PredictionLog): PredictionSink {
         const version = Number(r.version);
         // A file-served model has no registry version; such rows cannot be logged to the registry.
         if (!Number.isInteger(version) || version < 1) continue;
-        rows.push({ requestId: rowRequestId(r.requestId, r.row, r.rows), model: r.model, version, at: r.at, features: r.features, prediction: r.prediction });
+        rows.push({
+          requestId: rowRequestId(r.requestId, r.row, r.rows),
+          model: r.model,
+          version,
+          at: r.at,
+          features: r.features,
+          prediction: r.prediction,
+          probabilities: r.probabilities ?? null,
+        });
       }
       await log.logPredictions(rows);
     },

@@ -100,7 +100,7 @@ describe('classification metrics agree with scikit-learn (and ECE with its numpy
     const got = classificationMetrics({ ...oneClass, probabilities: matrix(oneClass.probabilities!, oneClass.classes) });
     expect(got.rocAuc).toEqual({ value: null, reason: 'only positive rows: ROC AUC needs both' });
     const absent = classification.find((c) => c.name === 'multiclass-absent-class')!;
-    expect(classificationMetrics({ ...absent, probabilities: matrix(absent.probabilities!, absent.classes) }).rocAuc.reason).toBe(
+    expect(classificationMetrics({ ...absent, probabilities: matrix(absent.probabilities!, absent.classes) }).rocAuc!.reason).toBe(
       'class "z": only negative rows: ROC AUC needs both',
     );
     const noProba = classificationMetrics({ truth: ['0'], predicted: ['0'], classes: ['0', '1'], probabilitiesMissing: 'no probabilities were logged' });

@@ -43,7 +43,7 @@ describe('PostgreSQL backend', () => {
       const tables = await withClient((c) =>
         c.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = $1 order by table_name`, [store.schema]),
       );
-      expect(tables.rows.map((t) => t.table_name)).toEqual(['alias_events', 'aliases', 'kysely_migration', 'model_versions', 'predictions']);
+      expect(tables.rows.map((t) => t.table_name)).toEqual(['alias_events', 'aliases', 'drift_reports', 'kysely_migration', 'metric_windows', 'model_versions', 'predictions']);
       const id = await withClient((c) =>
         c.query<{ is_identity: string; identity_generation: string }>(
           `select is_identity, identity_generation from information_schema.columns where table_schema = $1 and table_name = 'alias_events' and column_name = 'id'`,

@@ -5,7 +5,8 @@ import { AliasConflictError, DataError, IntegrityError, NotFoundError } from '..
 import { sha256 } from '../../registry/blob-store.js';
 import { migrationsFor } from '../../registry/schema.js';
 import type { SqlRegistry } from '../../registry/sql-registry.js';
-import type { PredictionRecord } from '../../registry/types.js';
+import type { DriftReport } from '../../drift/report.js';
+import type { MetricWindow, PredictionRecord } from '../../registry/types.js';
 import type { ModelCard } from '../../training/model-card.js';
 
 /** One empty registry database (its own SQLite file, or its own PostgreSQL schema) and blob directory. */
@@ -50,7 +51,51 @@ const prediction = (i: number, over: Partial<PredictionRecord> = {}): Prediction
   at: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(),
   features: { tenure: i, plan: i % 2 === 0 ? 'basic' : 'pro', missing: null },
   prediction: { label: i % 2, probabilities: [0.25, 0.75] },
+  probabilities: { '0': 0.25, '1': 0.75 },
   ...over,
+});
+
+const window = (over: Partial<MetricWindow> = {}): MetricWindow => ({
+  model: 'm',
+  version: 1,
+  metric: 'accuracy',
+  kind: 'realised',
+  windowStart: '2025-01-01T00:00:00.000Z',
+  windowEnd: '2025-01-02T00:00:00.000Z',
+  value: 0.75,
+  reason: null,
+  rows: 120,
+  labelledRows: 100,
+  computedAt: '2025-01-02T01:00:00.000Z',
+  ...over,
+});
+
+/** A valid DriftReport (drift/report.ts) with one drifted and one stable column. */
+export const driftReport = (drifted = true): DriftReport => ({
+  version: 1,
+  dataset: {
+    drifted,
+    share: drifted ? 0.5 : 0,
+    threshold: 0.5,
+    driftedColumns: drifted ? 1 : 0,
+    testedColumns: 2,
+    mustWatchDrifted: [],
+    rows: { reference: 100, current: 80 },
+  },
+  columns: ['a', 'b'].map((name, i) => ({
+    name,
+    kind: 'numeric' as const,
+    method: 'ks' as const,
+    status: 'tested' as const,
+    statistic: i === 0 && drifted ? 0.4 : 0.05,
+    pValue: i === 0 && drifted ? 0.001 : 0.9,
+    threshold: 0.05,
+    drifted: i === 0 && drifted,
+    mustWatch: false,
+    rows: { reference: 100, current: 80 },
+    missing: { reference: 0, current: 0 },
+    missingJump: false,
+  })),
 });
 
 /**
@@ -130,7 +175,7 @@ export function describeRegistry(name: string, fresh: () => Promise<RegistryStor
     describe('migrations', () => {
       it('are applied once, at open; reopening applies none', async () => {
         const names = Object.keys(migrationsFor(reg.dialect)).sort();
-        expect(names).toEqual(['0001_versions_and_aliases', '0002_prediction_log']);
+        expect(names).toEqual(['0001_versions_and_aliases', '0002_prediction_log', '0003_monitoring']);
         const again = await store.open();
         expect(await again.migrate()).toEqual([]);
       });
@@ -394,6 +439,140 @@ export function describeRegistry(name: string, fresh: () => Promise<RegistryStor
         await reg.recordFeedback({ model: 'm', requestId: 'req-00001', label: 0 });
         expect((await reg.readPredictions('m', { labelledOnly: true }))[0]!.label).toBe(0);
         await expect(reg.recordFeedback({ model: 'm', requestId: 'req-00001', label: Number.NaN })).rejects.toBeInstanceOf(DataError);
+      });
+
+      it('stores class probabilities per row; a row without them reads back null, bad ones are refused naming the class', async () => {
+        await reg.logPredictions([
+          prediction(1, { probabilities: { a: 0.1, b: 0.2, c: 0.7 } }),
+          prediction(2, { probabilities: undefined }),
+          prediction(3, { prediction: 12.5, probabilities: null }),
+        ]);
+        expect((await reg.readPredictions('m')).map((r) => r.probabilities)).toEqual([{ a: 0.1, b: 0.2, c: 0.7 }, null, null]);
+        await expect(reg.logPredictions([prediction(4, { probabilities: { a: 1.5 } })])).rejects.toThrow(
+          /prediction record 0 \(req-00004\): the probability of class "a" must be a number in \[0, 1\], not 1.5/,
+        );
+        await expect(reg.logPredictions([prediction(4, { probabilities: [0.5, 0.5] as never })])).rejects.toThrow(/probabilities must be an object/);
+        await expect(reg.logPredictions([prediction(4, { probabilities: { a: Number.NaN } })])).rejects.toBeInstanceOf(DataError);
+      });
+
+      it('pages through the log by keyset: every row exactly once, in order, even when rows share a time', async () => {
+        const at = (i: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, Math.floor(i / 3))).toISOString();
+        await reg.logPredictions(Array.from({ length: 25 }, (_, i) => prediction(i, { at: at(i) })));
+        const seen: string[] = [];
+        let after: { at: string; requestId: string } | undefined;
+        for (;;) {
+          const page = await reg.readPredictions('m', { limit: 4, ...(after ? { after } : {}) });
+          if (page.length === 0) break;
+          seen.push(...page.map((r) => r.requestId));
+          after = { at: page.at(-1)!.at, requestId: page.at(-1)!.requestId };
+        }
+        expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => prediction(i).requestId));
+      });
+    });
+
+    describe('metric windows', () => {
+      it('saves and lists windows; saving the same key again replaces the row (idempotent recomputation)', async () => {
+        await reg.saveMetricWindows([
+          window(),
+          window({ kind: 'estimated', value: 0.8 }),
+          window({ metric: 'rocAuc', value: null, reason: 'only positive rows: ROC AUC needs both' }),
+          window({ version: 2, windowStart: '2025-01-02T00:00:00Z', windowEnd: '2025-01-03T00:00:00Z', value: 0.7 }),
+        ]);
+        await reg.saveMetricWindows([window({ value: 0.5, rows: 130, labelledRows: 110, computedAt: '2025-01-02T02:00:00.000Z' })]);
+        const all = await reg.listMetricWindows('m');
+        expect(all).toHaveLength(4);
+        // By window start, version, metric, kind.
+        expect(all.map((w) => [w.version, w.metric, w.kind, w.value])).toEqual([
+          [1, 'accuracy', 'estimated', 0.8],
+          [1, 'accuracy', 'realised', 0.5],
+          [1, 'rocAuc', 'realised', null],
+          [2, 'accuracy', 'realised', 0.7],
+        ]);
+        expect(all[1]).toEqual(window({ value: 0.5, rows: 130, labelledRows: 110, computedAt: '2025-01-02T02:00:00.000Z' }));
+        expect(all.find((w) => w.metric === 'rocAuc')!.reason).toBe('only positive rows: ROC AUC needs both');
+        // A value of full double precision survives (PostgreSQL's real would not).
+        await reg.saveMetricWindows([window({ metric: 'logLoss', value: 0.123456789012345 })]);
+        expect((await reg.listMetricWindows('m', { metric: 'logLoss' }))[0]!.value).toBe(0.123456789012345);
+        expect(await reg.listMetricWindows('other')).toEqual([]);
+      });
+
+      it('filters by overlapping time, version and metric', async () => {
+        const day = (d: number) => new Date(Date.UTC(2025, 0, d)).toISOString();
+        await reg.saveMetricWindows(
+          [1, 2, 3, 4].flatMap((d) => [
+            window({ windowStart: day(d), windowEnd: day(d + 1), version: d < 3 ? 1 : 2 }),
+            window({ windowStart: day(d), windowEnd: day(d + 1), metric: 'f1', version: d < 3 ? 1 : 2 }),
+          ]),
+        );
+        const starts = (ws: MetricWindow[]) => [...new Set(ws.map((w) => w.windowStart))];
+        expect(starts(await reg.listMetricWindows('m', { since: '2025-01-02T12:00:00Z', until: '2025-01-04T00:00:00Z' }))).toEqual([day(2), day(3)]);
+        expect(starts(await reg.listMetricWindows('m', { version: 2 }))).toEqual([day(3), day(4)]);
+        expect((await reg.listMetricWindows('m', { metric: 'f1' })).map((w) => w.metric)).toEqual(['f1', 'f1', 'f1', 'f1']);
+        await expect(reg.listMetricWindows('m', { since: 'last week' })).rejects.toBeInstanceOf(DataError);
+      });
+
+      it('refuses an invalid window, naming it and the field, and saves none of its batch', async () => {
+        await expect(reg.saveMetricWindows([window(), window({ labelledRows: 200 })])).rejects.toThrow(/metric window 1: labelledRows: is more than rows \(120\)/);
+        await expect(reg.saveMetricWindows([window({ windowEnd: window().windowStart })])).rejects.toThrow(/windowEnd: must be after windowStart/);
+        await expect(reg.saveMetricWindows([window({ value: Number.NaN })])).rejects.toThrow(/metric window 0: value/);
+        await expect(reg.saveMetricWindows([window({ kind: 'guessed' as never })])).rejects.toBeInstanceOf(DataError);
+        expect(await reg.listMetricWindows('m')).toEqual([]);
+      });
+    });
+
+    describe('drift reports', () => {
+      it('saves a report with its HTML in the blob store, reads it back, lists newest first without the report', async () => {
+        const html = `<!doctype html><title>drift</title>${'<p>x</p>'.repeat(50_000)}`;
+        const a = await reg.saveDriftReport({ model: 'm', version: 1, at: '2025-01-01T00:00:00Z', report: driftReport(true), html });
+        const b = await reg.saveDriftReport({ model: 'm', version: 2, runId: 'run-2', at: '2025-01-03T00:00:00Z', report: driftReport(false) });
+        const c = await reg.saveDriftReport({ model: 'm', version: 1, runId: 'run-1', at: '2025-01-02T00:00:00Z', report: driftReport(true) });
+        await reg.saveDriftReport({ model: 'n', version: 1, at: '2025-01-05T00:00:00Z', report: driftReport(true) });
+        const stored = await reg.getDriftReport(a.id);
+        expect(stored).toEqual({
+          id: a.id,
+          model: 'm',
+          version: 1,
+          runId: null,
+          at: '2025-01-01T00:00:00.000Z',
+          drifted: true,
+          share: 0.5,
+          hasHtml: true,
+          report: driftReport(true),
+          html,
+        });
+        expect(await reg.listDriftReports('m')).toEqual([
+          { id: b.id, model: 'm', version: 2, runId: 'run-2', at: '2025-01-03T00:00:00.000Z', drifted: false, share: 0, hasHtml: false },
+          { id: c.id, model: 'm', version: 1, runId: 'run-1', at: '2025-01-02T00:00:00.000Z', drifted: true, share: 0.5, hasHtml: false },
+          { id: a.id, model: 'm', version: 1, runId: null, at: '2025-01-01T00:00:00.000Z', drifted: true, share: 0.5, hasHtml: true },
+        ]);
+        expect((await reg.listDriftReports('m', { limit: 1 })).map((r) => r.id)).toEqual([b.id]);
+        expect((await reg.getDriftReport(b.id)).html).toBeNull();
+      });
+
+      it('one report per run: saving again under the same run id replaces it and keeps its id', async () => {
+        const first = await reg.saveDriftReport({ model: 'm', version: 1, runId: 'run-1', at: '2025-01-01T00:00:00Z', report: driftReport(true) });
+        const again = await reg.saveDriftReport({ model: 'm', version: 1, runId: 'run-1', at: '2025-01-01T00:05:00Z', report: driftReport(false), html: '<p>retry</p>' });
+        expect(again.id).toBe(first.id);
+        const stored = await reg.getDriftReport(first.id);
+        expect([stored.drifted, stored.at, stored.html]).toEqual([false, '2025-01-01T00:05:00.000Z', '<p>retry</p>']);
+        expect(await reg.listDriftReports('m')).toHaveLength(1);
+      });
+
+      it('refuses a report that is not a DriftReport, naming the field; unknown ids are NotFoundError', async () => {
+        const bad = { ...driftReport(), dataset: { ...driftReport().dataset, share: 2 } };
+        await expect(reg.saveDriftReport({ model: 'm', version: 1, at: '2025-01-01T00:00:00Z', report: bad })).rejects.toThrow(
+          /not a valid DriftReport: report\.dataset\.share/,
+        );
+        await expect(reg.saveDriftReport({ model: 'm', version: 0, at: '2025-01-01T00:00:00Z', report: driftReport() })).rejects.toThrow(/version/);
+        await expect(reg.saveDriftReport({ model: 'm', version: 1, at: 'noon', report: driftReport() })).rejects.toThrow(/at: must be an ISO-8601 time/);
+        expect(await reg.listDriftReports('m')).toEqual([]);
+        await expect(reg.getDriftReport(12345)).rejects.toBeInstanceOf(NotFoundError);
+      });
+
+      it('a report whose HTML blob was corrupted is detected on read', async () => {
+        const { id } = await reg.saveDriftReport({ model: 'm', version: 1, at: '2025-01-01T00:00:00Z', report: driftReport(), html: '<p>report</p>' });
+        await writeFile(join(store.home, 'blobs', 'sha256', sha256(bytes('<p>report</p>'))), 'tampered');
+        await expect(reg.getDriftReport(id)).rejects.toBeInstanceOf(IntegrityError);
       });
     });
   });

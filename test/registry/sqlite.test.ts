@@ -9,11 +9,12 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors/index.js';
-import { appliedMigrations } from '../../registry/migrate.js';
+import { appliedMigrations, runMigrations } from '../../registry/migrate.js';
 import { openRegistry } from '../../registry/open.js';
 import { migrationsFor } from '../../registry/schema.js';
 import type { SqlRegistry } from '../../registry/sql-registry.js';
 import { openSqliteRegistry } from '../../registry/sqlite.js';
+import { sqliteTransactions } from '../../registry/transactions.js';
 import { bytes, card, data, describeRegistry, type RegistryStore } from './registry-suite.js';
 
 async function fresh(): Promise<RegistryStore> {
@@ -56,8 +57,36 @@ describe('SQLite backend', () => {
         await reg.logPredictions([{ requestId: 'r', model: 'm', version: 1, at: '2025-01-01T00:00:00Z', features: {}, prediction: 1 }]);
         expect(await reg.readPredictions('m')).toHaveLength(1);
         const check = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(file) }) });
-        expect(await appliedMigrations(check)).toEqual(['0001_versions_and_aliases', '0002_prediction_log']);
+        expect(await appliedMigrations(check)).toEqual(['0001_versions_and_aliases', '0002_prediction_log', '0003_monitoring']);
         await check.destroy();
+      } finally {
+        await reg.close();
+      }
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
+  it('upgrades a 0002 database (prediction log without probabilities): old rows read back with null probabilities, new rows keep theirs', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'driftloop-reg-'));
+    try {
+      const file = join(home, 'registry.sqlite');
+      const old = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(file) }) });
+      const { '0003_monitoring': _, ...released } = migrationsFor('sqlite');
+      await runMigrations(old, sqliteTransactions(file), released);
+      await old
+        .insertInto('predictions')
+        .values({ model: 'm', request_id: 'old', version: 1, at: '2025-01-01T00:00:00.000Z', features: '{}', prediction: '"a"', label: '"a"', labelled_at: null })
+        .execute();
+      await old.destroy();
+
+      const reg = await openSqliteRegistry(home);
+      try {
+        await reg.logPredictions([{ requestId: 'new', model: 'm', version: 1, at: '2025-01-02T00:00:00Z', features: {}, prediction: 'b', probabilities: { a: 0.4, b: 0.6 } }]);
+        expect((await reg.readPredictions('m')).map((r) => [r.requestId, r.label, r.probabilities])).toEqual([
+          ['old', 'a', null],
+          ['new', null, { a: 0.4, b: 0.6 }],
+        ]);
       } finally {
         await reg.close();
       }
@@ -156,7 +185,7 @@ process.stdin.destroy();
           await reg.close();
         }
         const check = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(join(home, 'registry.sqlite')) }) });
-        expect(await appliedMigrations(check)).toEqual(['0001_versions_and_aliases', '0002_prediction_log']);
+        expect(await appliedMigrations(check)).toEqual(['0001_versions_and_aliases', '0002_prediction_log', '0003_monitoring']);
         await check.destroy();
         void bytes;
       } finally {

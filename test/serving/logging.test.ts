@@ -159,6 +159,13 @@ describe('feedback', () => {
       expect(logged.find((p) => p.requestId === single)).toMatchObject({ label: 0, features: records[0] });
       expect(logged.find((p) => p.requestId === `${multi}#2`)).toMatchObject({ label: 1, features: records[3] });
       expect(logged.find((p) => p.requestId === `${multi}#0`)!.label).toBeNull();
+      // Probabilities are stored per row, keyed by class, as the responses gave them.
+      const classes = fx.classifier.card.classes!.map(String);
+      for (const p of logged) {
+        expect(Object.keys(p.probabilities!).sort()).toEqual([...classes].sort());
+        expect(Object.values(p.probabilities!).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+        expect(p.probabilities![String(p.prediction)]).toBe(Math.max(...Object.values(p.probabilities!)));
+      }
     } finally {
       await registry.close();
     }
