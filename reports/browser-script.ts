@@ -31,6 +31,14 @@ export const REPORT_BROWSER_SCRIPT = String.raw`(function () {
   function pct(x) { return (x * 100).toFixed(1) + '%'; }
   function minute(ms) { return new Date(ms).toISOString().slice(0, 16).replace('T', ' '); }
 
+  // Time ticks on whole hours/days/weeks (multiples of the step since the epoch are UTC midnights for days), at most ~8.
+  var HOUR = 3600e3, DAY = 24 * HOUR;
+  var STEPS = [HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY, 91 * DAY, 364 * DAY];
+  function timeStep(span) {
+    for (var i = 0; i < STEPS.length; i++) if (span / STEPS[i] <= 8) return STEPS[i];
+    return STEPS[STEPS.length - 1];
+  }
+
   function options(extra) {
     var o = { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { position: 'top' } } };
     for (var k in extra) o[k] = extra[k];
@@ -106,11 +114,14 @@ export const REPORT_BROWSER_SCRIPT = String.raw`(function () {
   // One line per version (realised; estimated ones dashed), promotions as markers on the same time axis.
   function metricChart(canvas, chartData) {
     var datasets = [];
-    var top = -Infinity;
+    var top = -Infinity, first = Infinity, last = -Infinity;
+    function seeTime(ms) { if (ms < first) first = ms; if (ms > last) last = ms; }
+    chartData.promotions.forEach(function (p) { seeTime(Date.parse(p.at)); });
     chartData.lines.forEach(function (line) {
       var color = PALETTE[line.colorIndex % PALETTE.length];
       var points = line.points.map(function (p) {
         if (p.value > top) top = p.value;
+        seeTime(Date.parse(p.windowEnd));
         return { x: Date.parse(p.windowEnd), y: p.value, rows: p.rows, start: p.windowStart, end: p.windowEnd };
       });
       datasets.push({
@@ -120,6 +131,8 @@ export const REPORT_BROWSER_SCRIPT = String.raw`(function () {
       });
     });
     if (!isFinite(top)) top = 1;
+    var step = timeStep(isFinite(first) ? last - first : 0);
+    var tickLabel = step >= DAY ? function (v) { return new Date(v).toISOString().slice(0, 10); } : minute;
     if (chartData.promotions.length > 0) {
       datasets.push({
         type: 'scatter', label: 'promotions', promotionMarkers: true,
@@ -134,7 +147,7 @@ export const REPORT_BROWSER_SCRIPT = String.raw`(function () {
       options: options({
         parsing: true,
         scales: {
-          x: { type: 'linear', title: { display: true, text: 'window end (UTC)' }, ticks: { maxTicksLimit: 8, callback: function (v) { return minute(v); } } },
+          x: { type: 'linear', title: { display: true, text: 'window end (UTC)' }, ticks: { stepSize: step, callback: function (v) { return tickLabel(v); } } },
           y: { title: { display: true, text: chartData.metric } }
         },
         plugins: {

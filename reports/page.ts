@@ -42,6 +42,7 @@ table.sortable th{cursor:pointer;user-select:none}
 table.sortable th[aria-sort=ascending]::after{content:" ▲"}
 table.sortable th[aria-sort=descending]::after{content:" ▼"}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(24rem,1fr));gap:1rem}
+.grid.wide{grid-template-columns:repeat(auto-fill,minmax(36rem,1fr))}
 .panel{border:1px solid var(--line);border-radius:8px;padding:.75rem}
 .panel p{margin:0 0 .5rem;color:var(--muted)}
 .chart{position:relative;height:240px}

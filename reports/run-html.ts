@@ -98,7 +98,7 @@ function metricsSection(d: ParsedRunReportData, metrics: string[]): string {
     )
     .join('\n');
   return `<p class="note">One line per version, by the end of each window; dashed lines are label-free estimates; dashed verticals mark the champion's promotions.</p>
-<div class="grid">
+<div class="grid wide">
 ${panels}
 </div>
 ${promotions}`;
