@@ -1,1 +1,13 @@
 export { ksTwoSample, type KsResult } from './ks.js';
+export { sortFloat64, sortFloat64InPlace } from './sort.js';
+export { pairwiseSum } from './pairwise-sum.js';
+export { wassersteinDistance } from './wasserstein.js';
+export { populationStandardDeviation } from './standard-deviation.js';
+export { histogramBinEdges, histogramCounts } from './histogram.js';
+export { jensenShannonDistance } from './jensen-shannon.js';
+export { populationStabilityIndex, fillEmptyShares } from './psi.js';
+export { regularizedGammaP, regularizedGammaQ } from './incomplete-gamma.js';
+export { chiSquareTest, type ChiSquareResult } from './chi-square.js';
+export { normalSurvival } from './normal.js';
+export { twoProportionZTest, type ZTestResult } from './z-test.js';
+export { countDistinct, countDistinctUnsorted } from './distinct.js';
