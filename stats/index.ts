@@ -1,4 +1,4 @@
-export { ksTwoSample, type KsResult } from './ks.js';
+export { ksTwoSample, ksTwoSampleSorted, type KsResult } from './ks.js';
 export { sortFloat64, sortFloat64InPlace } from './sort.js';
 export { pairwiseSum } from './pairwise-sum.js';
 export { wassersteinDistance } from './wasserstein.js';

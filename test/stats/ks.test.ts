@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect } from 'vitest';
 
-import { ksTwoSample, type KsResult } from '../../stats/index.js';
+import { ksTwoSample, ksTwoSampleSorted, sortFloat64, type KsResult } from '../../stats/index.js';
 import { kstwoSf } from '../../stats/kolmogorov.js';
 
 interface KsFixture {
@@ -85,6 +85,14 @@ describe('ksTwoSample matches scipy.stats.ks_2samp', () => {
     expect(r1).toEqual(r2);
     expect(Array.from(xs)).toEqual(f.x);
     expect(ys).toEqual(f.y);
+  });
+
+  it('ksTwoSampleSorted on pre-sorted samples gives the same result as ksTwoSample', () => {
+    for (const f of fixtures) {
+      const sorted = ksTwoSampleSorted(sortFloat64(Float64Array.from(f.x)), sortFloat64(Float64Array.from(f.y)));
+      expect(sorted, f.name).toEqual(ksTwoSample(f.x, f.y));
+    }
+    expect(() => ksTwoSampleSorted(new Float64Array(0), Float64Array.of(1))).toThrow(/reference sample is empty/);
   });
 
   it('is symmetric in its two arguments', () => {
