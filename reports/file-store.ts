@@ -60,6 +60,7 @@ export class ReportFiles {
       { kind: input.kind, at: input.at ?? new Date().toISOString(), drifted: input.drifted, title: input.title },
       `report of model "${model}"`,
     );
+    meta.at = new Date(meta.at).toISOString(); // stored as UTC, like the registry's times
     const folder = join(this.dir, model);
     await mkdir(folder, { recursive: true });
     let name: string;

@@ -16,4 +16,4 @@ export {
 } from './run-data.js';
 export { DashboardModel, ReportLink, ReportKind } from './dashboard-data.js';
 export { ReportFiles, ReportFileMeta, parseReportId, type SaveReportInput } from './file-store.js';
-export { reportSource, type ReportSource, type ReportSourceOptions, type DriftReportStore } from './source.js';
+export { reportSource, type ReportSource, type ReportSourceOptions } from './source.js';

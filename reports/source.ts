@@ -1,6 +1,5 @@
-import type { DriftReport } from '../drift/report.js';
 import { NotFoundError } from '../errors/index.js';
-import type { ModelSummary } from '../registry/types.js';
+import type { Registry } from '../registry/types.js';
 import type { DashboardModel, ReportLink } from './dashboard-data.js';
 import { renderDriftReportHtml } from './drift-html.js';
 import type { ReportFiles } from './file-store.js';
@@ -15,21 +14,11 @@ export interface ReportSource {
   reportHtml(id: string): Promise<string>;
 }
 
-/**
- * The registry's drift-report store, as far as the reports need it (the
- * Registry's saveDriftReport/listDriftReports/getDriftReport). Described
- * here by shape, so a registry without the store still lists its models.
- */
-export interface DriftReportStore {
-  listDriftReports(model: string, opts?: { limit?: number }): Promise<{ id: number; version: number; runId: string | null; at: string; drifted: boolean }[]>;
-  getDriftReport(id: number): Promise<{ model: string; version: number; at: string; report: DriftReport; html: string | null }>;
-}
-
 export interface ReportSourceOptions {
   /** Report files (run reports, drift reports written by `driftloop drift --out` and friends). */
   files: ReportFiles;
-  /** Models (with champion and version count) and, when it has the store, stored drift reports. */
-  registry?: { listModels(): Promise<ModelSummary[]> } & Partial<DriftReportStore>;
+  /** Models (with champion and version count) and their stored drift reports. */
+  registry?: Pick<Registry, 'listModels' | 'listDriftReports' | 'getDriftReport'>;
   /** Stored drift reports listed per model (newest first); default 50. */
   limit?: number;
 }
@@ -42,21 +31,18 @@ export interface ReportSourceOptions {
  */
 export function reportSource(opts: ReportSourceOptions): ReportSource {
   const { files, registry } = opts;
-  const store = registry?.listDriftReports && registry.getDriftReport ? (registry as DriftReportStore) : undefined;
   return {
     async dashboard() {
       const [fileReports, models] = await Promise.all([files.list(), registry ? registry.listModels() : Promise.resolve([])]);
       const out: DashboardModel[] = [];
       for (const m of models) {
-        const stored: ReportLink[] = store
-          ? (await store.listDriftReports(m.model, { limit: opts.limit ?? 50 })).map((r) => ({
-              id: String(r.id),
-              kind: 'drift',
-              at: new Date(r.at).toISOString(),
-              drifted: r.drifted,
-              title: `drift check of v${r.version}${r.runId ? ` (run ${r.runId})` : ''}`,
-            }))
-          : [];
+        const stored: ReportLink[] = (await registry!.listDriftReports(m.model, { limit: opts.limit ?? 50 })).map((r) => ({
+          id: String(r.id),
+          kind: 'drift',
+          at: new Date(r.at).toISOString(),
+          drifted: r.drifted,
+          title: `drift check of v${r.version}${r.runId ? ` (run ${r.runId})` : ''}`,
+        }));
         out.push({ name: m.model, champion: m.champion, versions: m.versions, reports: [...stored, ...(fileReports.get(m.model) ?? [])] });
       }
       for (const [name, links] of fileReports) {
@@ -66,8 +52,8 @@ export function reportSource(opts: ReportSourceOptions): ReportSource {
     },
     async reportHtml(id) {
       if (!/^[1-9][0-9]{0,15}$/.test(id)) return files.read(id);
-      if (!store) throw new NotFoundError(`there is no report ${JSON.stringify(id)}: this registry stores no drift reports`, { id });
-      const stored = await store.getDriftReport(Number(id));
+      if (!registry) throw new NotFoundError(`there is no report ${JSON.stringify(id)}: no registry, no stored drift reports`, { id });
+      const stored = await registry.getDriftReport(Number(id));
       return (
         stored.html ??
         renderDriftReportHtml(stored.report, { model: stored.model, version: stored.version, generatedAt: new Date(stored.at).toISOString() })

@@ -13,6 +13,10 @@ import { renderRunReportHtml } from '../../reports/run-html.js';
 import { launchChromium } from '../support/browser.js';
 import { EVIL_CATEGORY, EVIL_COLUMN, sampleDriftReport, sampleRunReportData } from './fixtures.js';
 
+// The page.evaluate callbacks run in Chromium; this project compiles without the DOM library.
+declare const document: any;
+declare const window: any;
+
 const ARTIFACTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -84,7 +88,7 @@ interface CanvasChart {
 function chartsOnPage(page: Page): Promise<CanvasChart[]> {
   return page.evaluate(() => {
     const Chart = (window as any).Chart;
-    return [...document.querySelectorAll('canvas')].map((canvas) => {
+    return [...document.querySelectorAll('canvas')].map((canvas: any) => {
       const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
       let painted = 0;
       for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) painted++;
@@ -191,7 +195,7 @@ describe('the dashboard and the run report in Chromium', () => {
 
     // The promotion lines are drawn: dark pixels down the chart area at each promotion's time.
     const lineInk = await page.evaluate(() => {
-      const canvas = document.getElementById('metric-0') as HTMLCanvasElement;
+      const canvas = document.getElementById('metric-0');
       const chart = (window as any).Chart.getChart(canvas);
       const ratio = canvas.width / canvas.clientWidth;
       const { top, bottom } = chart.chartArea;
