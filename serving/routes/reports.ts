@@ -18,6 +18,7 @@ export function registerReports(app: FastifyInstance, source: ReportSource, base
   );
   app.get<{ Params: { '*': string } }>(`${basePath}/*`, hidden, async (req, reply) => {
     const id = req.params['*'];
+    if (id === '') return reply.redirect(basePath); // "/reports/" is the dashboard
     try {
       return html(reply, await source.reportHtml(id));
     } catch (err) {

@@ -224,6 +224,9 @@ describe('the dashboard and the run report in Chromium', () => {
   });
 
   it('answers 404 pages for unknown reports and for ids that try to leave the reports folder', async () => {
+    const slash = await fetch(new URL('/reports/', dashboardUrl));
+    expect(slash.status).toBe(200);
+    expect(await slash.text()).toContain('data-model="churn"');
     for (const path of ['/reports/churn/nope', '/reports/..%2F..%2Fetc%2Fpasswd', '/reports/churn/..%2F..%2Fregistry', '/reports/42']) {
       const res = await fetch(new URL(path, dashboardUrl));
       expect(res.status, path).toBe(404);
