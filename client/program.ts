@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDev } from './commands/dev.js';
+import { registerDrift } from './commands/drift.js';
+import { registerMetrics } from './commands/metrics.js';
 import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
 import { registerScore } from './commands/score.js';
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerScore(program);
   registerServe(program);
   registerModels(program);
+  registerDrift(program);
+  registerMetrics(program);
   registerDashboard(program);
   return program;
 }
