@@ -3,7 +3,6 @@ import { registerDashboard } from './commands/dashboard.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDev } from './commands/dev.js';
 import { registerDrift } from './commands/drift.js';
-import { registerDrift } from './commands/drift.js';
 import { registerMetrics } from './commands/metrics.js';
 import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
@@ -26,7 +25,6 @@ export function buildProgram(): Command {
   registerScore(program);
   registerServe(program);
   registerModels(program);
-  registerDrift(program);
   registerDrift(program);
   registerMetrics(program);
   registerDashboard(program);
