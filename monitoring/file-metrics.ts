@@ -86,7 +86,8 @@ export async function metricsFromFile(file: string, opts: FileMetricsOptions): P
   // observations when the classes are known up front; only when they must be
   // read off the data are the rows held until the end.
   const known = opts.classes || probability.length ? checkedClasses(task, classesFor(opts, probability, []), file) : null;
-  let obs = known ? new ClassifierObservations(known) : null;
+  const noProbabilities = () => `${file} has no probability columns`;
+  let obs = known ? new ClassifierObservations(known, noProbabilities) : null;
   const rows: ClassifierRow[] = [];
   for await (const chunk of source.chunks(chunkRows)) {
     chunk.rows.forEach((cells, r) => {
@@ -108,7 +109,7 @@ export async function metricsFromFile(file: string, opts: FileMetricsOptions): P
     });
   }
   if (!obs) {
-    obs = new ClassifierObservations(checkedClasses(task, classesFor(opts, probability, rows), file));
+    obs = new ClassifierObservations(checkedClasses(task, classesFor(opts, probability, rows), file), noProbabilities);
     for (const r of rows) obs.add(r);
   }
   return {

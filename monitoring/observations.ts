@@ -27,7 +27,14 @@ export class ClassifierObservations {
   private unknownLabels = 0;
   private unknownExample: string | null = null;
 
-  constructor(readonly classes: readonly string[]) {
+  /**
+   * `missingProbabilities` says why the probability metrics are null when some
+   * labelled rows lack probabilities (default: what the prediction log lacks).
+   */
+  constructor(
+    readonly classes: readonly string[],
+    private readonly missingProbabilities = (without: number, labelled: number) => `${without} of ${labelled} labelled rows have no logged probabilities`,
+  ) {
     this.index = new Map(classes.map((c, i) => [c, i]));
   }
 
@@ -63,7 +70,7 @@ export class ClassifierObservations {
       predicted: this.labelledPredicted,
       classes: this.classes,
       probabilities: complete ? { classes: this.classes, values: Float64Array.from(this.labelledProbabilities) } : null,
-      probabilitiesMissing: `${this.labelledWithoutProbabilities} of ${n} labelled rows have no logged probabilities`,
+      probabilitiesMissing: this.missingProbabilities(this.labelledWithoutProbabilities, n),
     });
     if (this.unknownLabels > 0 && complete && n > 0) {
       const why = undefinedMetric(
