@@ -11,3 +11,4 @@ export { chiSquareTest, type ChiSquareResult } from './chi-square.js';
 export { normalSurvival } from './normal.js';
 export { twoProportionZTest, type ZTestResult } from './z-test.js';
 export { countDistinct, countDistinctUnsorted } from './distinct.js';
+export { andersonDarlingKSample, type AndersonDarlingResult } from './anderson-darling.js';

@@ -4,7 +4,7 @@
 Usage:
     stats_reference.py SECTION OUT_DIR
 
-SECTION is one of: samples, edges, categorical, tails.  Prints one JSON
+SECTION is one of: samples, edges, categorical, tails, anderson.  Prints one JSON
 document on stdout.  Arrays longer than INLINE_MAX are written to OUT_DIR as
 raw little-endian float64 files and referenced as {"file": NAME, "length": N};
 shorter ones are inlined as lists.  Floats go through json with repr precision,
@@ -27,6 +27,8 @@ reference numbers are computed by:
   tails        scipy.special.gammaincc / chdtrc / gammaln grids, scipy.stats.norm.sf,
                and the two-proportion z-test as Evidently's z_stattest.py
                computes it (plus 2 * norm.sf(|z|)).
+  anderson     scipy.stats.anderson_ksamp(samples, variant="midrank") (statistic,
+               interpolated p-value, critical values).
 """
 
 import json
@@ -326,7 +328,54 @@ def section_tails(w):
     return {"gamma": gamma, "chi2": chi2, "lgamma": lgamma, "normal": normal, "ztests": ztests}
 
 
+# --------------------------------------------------------------------------
+# anderson: k-sample Anderson-Darling (midrank, scipy's default and Evidently's)
+# --------------------------------------------------------------------------
+
+
+def section_anderson(w):
+    rng = np.random.default_rng(SEED + 4)
+    norm = rng.standard_normal
+    groups = [
+        ("normal_same", [norm(200), norm(250)]),
+        ("normal_shift_small", [norm(300), norm(300) + 0.15]),
+        ("normal_shift_mid", [norm(500), norm(400) + 0.2]),
+        ("normal_shift_large", [norm(500), norm(500) + 1.0]),
+        ("scale", [norm(400), 1.3 * norm(400)]),
+        ("rounded_ties", [np.round(norm(600), 1), np.round(norm(700) + 0.05, 1)]),
+        ("few_integers", [rng.integers(0, 6, 300).astype(float), rng.integers(0, 6, 350).astype(float)]),
+        ("binary", [rng.integers(0, 2, 100).astype(float), (rng.uniform(size=120) < 0.6).astype(float)]),
+        ("cauchy", [rng.standard_cauchy(1000), rng.standard_cauchy(900)]),
+        ("tiny", [norm(3), norm(4) + 0.5]),
+        ("three_samples", [norm(100), norm(120), norm(80) + 0.3]),
+        ("five_samples", [norm(60) + 0.05 * i for i in range(5)]),
+        ("large_20k", [norm(20_000), norm(20_000) + 0.02]),
+    ]
+    for n in [5, 10, 20, 40]:
+        for shift in [0.0, 0.3, 0.6, 0.9, 1.2]:
+            groups.append((f"n{n}_shift{shift}", [norm(n), norm(n) + shift]))
+    cases = []
+    for name, samples in groups:
+        res = stats.anderson_ksamp(samples, variant="midrank")
+        m = len(samples) - 1
+        b0 = np.array([0.675, 1.281, 1.645, 1.96, 2.326, 2.573, 3.085])
+        b1 = np.array([-0.245, 0.25, 0.678, 1.149, 1.822, 2.364, 3.615])
+        b2 = np.array([-0.105, -0.305, -0.362, -0.391, -0.396, -0.345, -0.154])
+        critical = b0 + b1 / np.sqrt(m) + b2 / m
+        legacy = stats.anderson_ksamp(samples, midrank=True)  # also returns critical values
+        cases.append({
+            "name": name,
+            "samples": [w.array(s) for s in samples],
+            "statistic": num(res.statistic),
+            "pvalue": num(res.pvalue),
+            "capped": bool(res.statistic < critical.min() or res.statistic > critical.max()),
+            "criticalValues": [float(c) for c in legacy.critical_values],
+        })
+    return {"cases": cases}
+
+
 SECTIONS = {
+    "anderson": section_anderson,
     "samples": section_samples,
     "edges": section_edges,
     "categorical": section_categorical,

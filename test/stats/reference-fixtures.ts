@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const PYTHON = fileURLToPath(new URL('../../.venv/bin/python', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('../reference/stats_reference.py', import.meta.url));
 
-export type Section = 'samples' | 'edges' | 'categorical' | 'tails';
+export type Section = 'samples' | 'edges' | 'categorical' | 'tails' | 'anderson';
 
 /** An array as the script encodes it: inline list, or a float64 file. */
 export type ArrayRef = number[] | { file: string; length: number };
