@@ -2,16 +2,18 @@ import { createDrift } from './drift.js';
 import { createEvaluate } from './evaluate.js';
 import { createMonitor } from './monitor.js';
 import { createPromote } from './promote.js';
+import { createReportRun } from './report-run.js';
 import { createCollectCandidate, createPrepareTraining, createRetrain } from './retrain.js';
 import type { ActivityDeps } from './shared.js';
 
 export type { ActivityDeps, VersionRef } from './shared.js';
 export type { MonitorInput, MonitorResult } from './monitor.js';
-export type { DriftInput, DriftResult, FeatureDrift } from './drift.js';
+export type { DriftInput, DriftResult, DriftedColumn } from './drift.js';
 export type { CollectCandidateInput, PrepareTrainingInput, RetrainInput, RetrainResult } from './retrain.js';
 export type { PreparedTraining } from '../training/prepare.js';
 export type { EvaluateInput, EvaluateResult } from './evaluate.js';
 export type { PromoteInput, PromoteResult } from './promote.js';
+export type { ReportRunInput, ReportRunResult } from './report-run.js';
 
 /**
  * The activities of one retrain pass, one per stage (retrain has two more for
@@ -26,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     collectCandidate: createCollectCandidate(deps),
     evaluate: createEvaluate(deps),
     promote: createPromote(deps),
+    reportRun: createReportRun(deps),
   };
 }
 

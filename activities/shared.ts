@@ -1,5 +1,5 @@
 import type { PipelineConfig } from '../config/pipeline.js';
-import { readCsv } from '../dataset/csv.js';
+import { readTable } from '../dataset/read-table.js';
 import { holdoutMask } from '../dataset/split.js';
 import { toLabelledTable, type LabelledTable } from '../dataset/table.js';
 import { OnnxModel } from '../inference/onnx-model.js';
@@ -32,7 +32,7 @@ export async function loadVersion(registry: Registry, model: string, ref: Versio
  * by evaluate for champion and candidate alike.
  */
 export async function readHoldout(cfg: PipelineConfig): Promise<LabelledTable> {
-  const raw = await readCsv(cfg.data.current);
+  const raw = await readTable(cfg.data.current);
   const mask = holdoutMask(raw.rows.length, cfg.evaluation.holdoutFraction, cfg.trainer.seed);
   return toLabelledTable(raw, cfg.features, cfg.target, (i) => mask[i] === 1);
 }

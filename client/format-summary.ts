@@ -1,4 +1,3 @@
-import type { FeatureDrift } from '../activities/index.js';
 import type { PassSummary, StageOutcome } from '../workflows/summary.js';
 
 const fmt = (x: number) => (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(2));
@@ -13,18 +12,24 @@ export function formatSummary(s: PassSummary): string {
   row('monitor', describe(st.monitor, (m) =>
     m.status === 'no-champion'
       ? 'no champion yet: bootstrapping the first version'
-      : `champion v${m.champion.version}: ${m.metric} ${fmt(m.value)} on ${m.rows} rows` +
-        (m.threshold === null ? '' : ` (threshold ${m.threshold}${m.belowThreshold ? ', BELOW' : ', ok'})`),
+      : `champion v${m.champion.version}: ` +
+        (m.value === null ? `no labelled rows yet (${m.windowRows} rows in the window)` : `${m.metric} ${fmt(m.value)} on ${m.rows} labelled rows`) +
+        (m.threshold === null ? '' : ` (threshold ${m.threshold}${m.belowThreshold ? ', BELOW' : ', ok'})`) +
+        (m.degradation ? `; rules: ${m.degradation.degraded ? 'DEGRADED' : m.degradation.insufficient ? 'insufficient data' : 'ok'} (${m.degradation.reason})` : ''),
   ));
   row('drift', describe(st.drift, (d) => {
-    const tested = d.features.filter((f): f is Extract<FeatureDrift, { status: 'tested' }> => f.status === 'tested');
-    const worst = [...tested].sort((a, b) => a.pValue - b.pValue).slice(0, 3);
-    const detail = worst.map((f) => `${f.feature} KS=${fmt(f.statistic)} p=${fmt(f.pValue)}`).join(', ');
-    const untested = d.features.filter((f) => f.status !== 'tested').map((f) => f.feature);
+    const detail = d.top
+      .map((c) => `${c.name} ${c.method}=${c.statistic === null ? '—' : fmt(c.statistic)}${c.pValue === null ? '' : ` p=${fmt(c.pValue)}`}`)
+      .join(', ');
+    const verdict = d.detected
+      ? `DRIFT: ${d.drifted.length}/${d.testedColumns} columns (share ${fmt(d.share)} ≥ ${d.threshold})` +
+        (d.mustWatchDrifted.length ? `, must-watch ${d.mustWatchDrifted.join(', ')}` : '')
+      : `no data-set drift: ${d.drifted.length}/${d.testedColumns} columns drifted`;
     return (
-      (d.detected ? `DRIFT in ${d.drifted.join(', ')}` : 'no drift') +
-      ` (${d.rows.reference} reference vs ${d.rows.current} current rows; ${detail})` +
-      (untested.length ? `; not tested: ${untested.join(', ')}` : '')
+      `${verdict} (${d.rows.reference} reference vs ${d.rows.current} current rows${detail ? `; ${detail}` : ''})` +
+      (d.insufficient.length ? `; insufficient data: ${d.insufficient.map((c) => c.name).join(', ')}` : '') +
+      (d.missingJumps.length ? `; missing share jumped: ${d.missingJumps.join(', ')}` : '') +
+      `; report ${d.reportId}`
     );
   }));
   row('retrain', describe(st.retrain, (r) =>

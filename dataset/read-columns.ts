@@ -21,6 +21,8 @@ export interface ColumnRequest {
 export interface ReadColumnsOptions {
   /** The columns to materialise, in this order; every column of the file when omitted. */
   columns?: readonly ColumnRequest[];
+  /** The format, for files whose name has no extension (the registry's content-addressed training snapshots are CSV). */
+  format?: 'csv' | 'parquet';
 }
 
 const SUPPORTED = '.csv, .parquet (or .pq)';
@@ -35,7 +37,7 @@ function formatOf(file: string): Format {
 }
 
 export async function readColumns(file: string, opts: ReadColumnsOptions = {}): Promise<ColumnSet> {
-  const format = formatOf(file);
+  const format = opts.format ?? formatOf(file);
   const requests = opts.columns ? dedupe(opts.columns) : undefined;
   return format === 'csv' ? readCsvColumns(file, requests) : readParquetColumns(file, requests);
 }

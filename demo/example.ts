@@ -37,7 +37,8 @@ export async function writeExampleProject(dir: string, opts: ExampleOptions = {}
     features: SYNTHETIC_FEATURES.map((f) => ({ ...f })),
     data: { reference: 'reference.csv', current },
     monitor: { metric: 'accuracy', threshold: 0.7 },
-    drift: { pValue: 0.01, minRows: 30 },
+    // A price change is what this model must never miss: monthly_charges drifting is enough on its own.
+    drift: { minRows: 30, features: { monthly_charges: { mustWatch: true } } },
     trainer: { estimator: 'gradient_boosting', params: { n_estimators: 100, max_depth: 3 }, seed: 7, validation: { policy: 'random', fraction: 0.2 }, timeoutMinutes: 30 },
     evaluation: { holdoutFraction: 0.3, margin: 0.01 },
     ...opts.overrides,

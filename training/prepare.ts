@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PipelineConfig } from '../config/pipeline.js';
-import { readCsv, writeCsv } from '../dataset/csv.js';
+import { writeCsv } from '../dataset/csv.js';
+import { readTable } from '../dataset/read-table.js';
 import { holdoutMask } from '../dataset/split.js';
 import { sha256 } from '../registry/blob-store.js';
 import { buildTrainRequest } from './build-request.js';
@@ -58,7 +59,7 @@ export async function prepareTraining(pipeline: PipelineConfig, source: Training
  * on every attempt.
  */
 async function writeFitRows(cfg: PipelineConfig, dir: string): Promise<string> {
-  const raw = await readCsv(cfg.data.current);
+  const raw = await readTable(cfg.data.current);
   const mask = holdoutMask(raw.rows.length, cfg.evaluation.holdoutFraction, cfg.trainer.seed);
   await mkdir(dir, { recursive: true });
   const staging = join(dir, `staging-${process.pid}-${Date.now()}.csv`);

@@ -1,4 +1,4 @@
-import { ApplicationFailure, defineQuery, proxyActivities, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, defineQuery, patched, proxyActivities, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities, RetrainResult } from '../activities/index.js';
 import { formatIssues } from '../config/format-issues.js';
 import { RetrainPipelineInput, type RetrainPipelineInputRaw } from '../config/pipeline-run.js';
@@ -10,10 +10,13 @@ import type { PassSummary, RetrainReason, Stage } from './summary.js';
 export const statusQuery = defineQuery<PassSummary>('status');
 
 /** Reading files and scoring models: quick, and safe to retry. */
-const { monitor, drift, evaluate, promote, prepareTraining, collectCandidate } = proxyActivities<Activities>({
+const { monitor, drift, evaluate, promote, prepareTraining, collectCandidate, reportRun } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
+
+/** Runs started before the run report existed replay without it. */
+const RUN_REPORT_PATCH = 'run-report-v1';
 
 /**
  * One pass of the loop for one model: monitor → drift → retrain → evaluate →
@@ -52,9 +55,17 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
   const skip = (stage: Stage, reason: string) => {
     summary.stages[stage] = { status: 'skipped', reason };
   };
-  const finish = (decision: NonNullable<PassSummary['decision']>) => {
+  const finish = async (decision: NonNullable<PassSummary['decision']>): Promise<PassSummary> => {
     summary.stage = null;
     summary.decision = decision;
+    if (patched(RUN_REPORT_PATCH)) {
+      // The report is for people; failing to write it must not undo or fail a pass that decided.
+      try {
+        summary.report = { status: 'written', ...(await reportRun({ pipeline, summary })) };
+      } catch (err) {
+        summary.report = { status: 'failed', reason: err instanceof Error ? err.message : String(err) };
+      }
+    }
     return summary;
   };
 
@@ -92,10 +103,11 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
   const reasons: RetrainReason[] = [];
   if (drifted.detected) reasons.push('drift');
   if (measured.belowThreshold) reasons.push('metric-below-threshold');
+  if (measured.degradation?.degraded) reasons.push('performance-degraded');
   if (force) reasons.push('forced');
   summary.retrainReasons = reasons;
   if (reasons.length === 0) {
-    skip('retrain', 'no drift, metric within threshold, not forced');
+    skip('retrain', 'no drift, metric within threshold and rules, not forced');
     skip('evaluate', 'nothing was retrained');
     skip('promote', 'nothing was retrained');
     return finish('no-retrain');

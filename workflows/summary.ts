@@ -15,7 +15,7 @@ export type StageOutcome<T> =
   | { status: 'skipped'; reason: string }
   | { status: 'done'; result: T };
 
-export type RetrainReason = 'no-champion' | 'drift' | 'metric-below-threshold' | 'forced';
+export type RetrainReason = 'no-champion' | 'drift' | 'metric-below-threshold' | 'performance-degraded' | 'forced';
 
 export type PassDecision =
   /** The model had no champion: the first version was trained and promoted. */
@@ -37,6 +37,8 @@ export interface PassSummary {
   stage: Stage | null;
   retrainReasons: RetrainReason[];
   decision: PassDecision | null;
+  /** The pass's HTML report (absent in runs recorded before reports existed). */
+  report?: { status: 'written'; id: string; href: string } | { status: 'failed'; reason: string };
   stages: {
     monitor: StageOutcome<MonitorResult>;
     drift: StageOutcome<DriftResult>;

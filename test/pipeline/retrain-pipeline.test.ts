@@ -51,8 +51,10 @@ describe('retrainPipeline on a real Temporal server with the real trainer', () =
     expect(second.stages.drift.status).toBe('done');
     if (second.stages.drift.status !== 'done') throw new Error('unreachable');
     expect(second.stages.drift.result.detected).toBe(false);
-    const tested = second.stages.drift.result.features.filter((f) => f.status === 'tested');
-    expect(tested.map((f) => f.feature)).toEqual(['tenure_months', 'monthly_charges', 'support_calls']);
+    // Every feature tested (numeric and categorical), none drifted, the full report stored.
+    expect(second.stages.drift.result).toMatchObject({ testedColumns: 4, drifted: [], insufficient: [] });
+    const stored = await h.registry.getDriftReport(second.stages.drift.result.reportId);
+    expect(stored.report.columns.map((c: { name: string }) => c.name)).toEqual(['tenure_months', 'monthly_charges', 'support_calls', 'plan']);
     expect(second.stages.retrain).toMatchObject({ status: 'skipped' });
     expect(second.stages.monitor).toMatchObject({ status: 'done', result: { status: 'measured', belowThreshold: false } });
     expect((await h.registry.resolveAlias(model, 'champion'))?.version).toBe(1);
@@ -68,6 +70,8 @@ describe('retrainPipeline on a real Temporal server with the real trainer', () =
     expect(s.retrainReasons).toContain('drift');
     if (s.stages.drift.status !== 'done' || s.stages.evaluate.status !== 'done') throw new Error('stages missing');
     expect(s.stages.drift.result.drifted).toContain('monthly_charges');
+    expect(s.stages.drift.result.mustWatchDrifted).toEqual(['monthly_charges']);
+    expect(s.stages.drift.result.top[0]).toMatchObject({ name: 'monthly_charges', method: 'wasserstein' });
     expect(s.stages.evaluate.result.won).toBe(true);
     expect(s.stages.promote).toMatchObject({ status: 'done', result: { version: 2, promoted: true, previousChampion: 1 } });
 
