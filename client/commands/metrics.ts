@@ -105,7 +105,7 @@ function historyTable(model: string, windows: MetricWindow[]): string {
       rank(a.w.metric) - rank(b.w.metric) ||
       compare(a.w.metric, b.w.metric),
   );
-  const value = (w: MetricWindow | undefined) => (w === undefined ? '' : w.value === null ? 'n/a' : w.value.toFixed(4));
+  const value = (w: MetricWindow | undefined) => (w === undefined ? '-' : w.value === null ? 'n/a' : w.value.toFixed(4));
   return table(
     ['WINDOW', 'VERSION', 'METRIC', 'REALISED', 'ESTIMATED', 'ROWS', 'LABELLED'],
     sorted.map((l) => [
