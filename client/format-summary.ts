@@ -22,8 +22,8 @@ export function formatSummary(s: PassSummary): string {
       .map((c) => `${c.name} ${c.method}=${c.statistic === null ? '—' : fmt(c.statistic)}${c.pValue === null ? '' : ` p=${fmt(c.pValue)}`}`)
       .join(', ');
     const verdict = d.detected
-      ? `DRIFT: ${d.drifted.length}/${d.testedColumns} columns (share ${fmt(d.share)} ≥ ${d.threshold})` +
-        (d.mustWatchDrifted.length ? `, must-watch ${d.mustWatchDrifted.join(', ')}` : '')
+      ? `DRIFT: ${d.drifted.length}/${d.testedColumns} columns drifted (share ${fmt(d.share)}, data-set threshold ${d.threshold})` +
+        (d.mustWatchDrifted.length ? `; must-watch drifted: ${d.mustWatchDrifted.join(', ')}` : '')
       : `no data-set drift: ${d.drifted.length}/${d.testedColumns} columns drifted`;
     return (
       `${verdict} (${d.rows.reference} reference vs ${d.rows.current} current rows${detail ? `; ${detail}` : ''})` +
@@ -48,6 +48,7 @@ export function formatSummary(s: PassSummary): string {
     (p.promoted ? `champion → v${p.version}` + (p.previousChampion ? ` (was v${p.previousChampion})` : '') : 'champion unchanged'),
   ));
   lines.push(`  decision  ${s.decision ?? `in progress (${s.stage})`}`);
+  if (s.report) lines.push(`  report    ${s.report.status === 'written' ? `${s.report.href} (driftloop dashboard)` : `not written: ${s.report.reason}`}`);
   return lines.join('\n');
 }
 
