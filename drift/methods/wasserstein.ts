@@ -1,0 +1,17 @@
+import { populationStandardDeviation, wassersteinDistance } from '../../stats/index.js';
+import type { PreparedNumeric } from '../prepared-column.js';
+import type { MethodResult } from './result.js';
+
+/**
+ * Evidently's normed Wasserstein distance (wasserstein_distance_norm.py):
+ * W₁(reference, current) / max(std(reference), 0.001), std with ddof 0 as
+ * numpy's — so the distance is in reference standard deviations and a constant
+ * reference does not divide by zero.
+ */
+export const MIN_NORM = 0.001;
+
+export function normedWasserstein(column: PreparedNumeric): MethodResult {
+  const norm = Math.max(populationStandardDeviation(column.values().reference), MIN_NORM);
+  const { reference, current } = column.sorted();
+  return { statistic: wassersteinDistance(reference, current) / norm, pValue: null };
+}
