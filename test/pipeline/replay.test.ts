@@ -26,12 +26,16 @@ describe('retrainPipeline determinism', () => {
     await waitForPass(handle);
     const history = await handle.fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, handle.workflowId);
-    if (process.env.DRIFTLOOP_RECORD_HISTORIES === '1') {
-      // The CLI's JSON is the format Worker.runReplayHistory reads back.
+    const record = process.env.DRIFTLOOP_RECORD_HISTORIES;
+    if (record) {
+      // DRIFTLOOP_RECORD_HISTORIES=<name> writes test/histories/<name>.json. Older
+      // recordings are kept: they prove that patched() changes still replay runs
+      // that were open when the code changed. The CLI's JSON is the format
+      // Worker.runReplayHistory reads back.
       const json = execFileSync(temporalCli(), [
         'workflow', 'show', '--workflow-id', handle.workflowId, '--address', inject('temporalAddress'), '--output', 'json',
       ]);
-      await writeFile(new URL('retrain-pipeline-promoted.json', HISTORIES), json);
+      await writeFile(new URL(`${/^[a-z0-9-]+$/.test(record) ? record : 'retrain-pipeline-promoted'}.json`, HISTORIES), json);
     }
     expect(history.events!.length).toBeGreaterThan(10);
   });
