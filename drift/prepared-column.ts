@@ -77,6 +77,7 @@ export class PreparedNumeric {
   readonly total: Windows<number>;
   #sorted: Windows<Float64Array> | undefined;
   #valueCounts: ValueCounts | undefined;
+  #histogram: { edges: Float64Array; counts: Windows<Float64Array> } | undefined;
 
   constructor(
     readonly name: string,
@@ -126,11 +127,20 @@ export class PreparedNumeric {
     return this.#valueCounts;
   }
 
-  /** numpy.histogram counts of both windows on shared edges. */
+  /**
+   * numpy.histogram counts of both windows on shared edges. The last result is
+   * kept: the chart's histogram and the Sturges binning of Jensen–Shannon/PSI
+   * usually share their edges, and an unsorted column costs a pass per count.
+   */
   histogram(edges: Float64Array): Windows<Float64Array> {
+    const last = this.#histogram;
+    if (last && sameValues(last.edges, edges)) return last.counts;
     const sorted = this.#sorted;
-    if (sorted) return { reference: sortedHistogramCounts(sorted.reference, edges), current: sortedHistogramCounts(sorted.current, edges) };
-    return { reference: histogramCounts(this.reference.values, edges), current: histogramCounts(this.current.values, edges) };
+    const counts = sorted
+      ? { reference: sortedHistogramCounts(sorted.reference, edges), current: sortedHistogramCounts(sorted.current, edges) }
+      : { reference: histogramCounts(this.reference.values, edges), current: histogramCounts(this.current.values, edges) };
+    this.#histogram = { edges, counts };
+    return counts;
   }
 
   /** One value, the same in both windows (and at least one row in each). */
@@ -142,6 +152,12 @@ export class PreparedNumeric {
   #distinct(window: FiniteValues, sorted: Float64Array | undefined, cap: number): Float64Array | null {
     return sorted ? distinctUpTo(sorted, cap) : fewDistinctValues(window.values, cap);
   }
+}
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (!Object.is(a[k], b[k])) return false;
+  return true;
 }
 
 function sortWindow(window: FiniteValues): Float64Array {
