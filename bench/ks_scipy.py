@@ -1,4 +1,4 @@
-"""Peer timing for bench/drift-ks.ts: scipy.stats.ks_2samp on the same float64 files."""
+"""Peer timing for the KS section of bench:drift (bench/drift-ks.ts): scipy.stats.ks_2samp on the same float64 files."""
 import json
 import sys
 import time
