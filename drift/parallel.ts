@@ -15,10 +15,11 @@ export interface ParallelOptions {
 
 /**
  * computeDriftReport with the columns spread over worker threads; returns the
- * same report. Each column's arrays are copied when its turn comes (the input
- * is never modified, and at most one column per thread is in flight, so the
- * extra memory stays a few columns, not a second copy of the data set). The
- * largest columns go first so the threads finish together. Workers are kept
+ * same report. Each thread gets one column at a time, copied into two shared
+ * buffers that thread reuses for every column (the input is never modified;
+ * the extra memory is three column-sized buffers per thread, not a second copy
+ * of the data set, and there is no per-column garbage). The largest columns go
+ * first so the threads finish together. Workers are kept
  * for the next call (idle ones do not keep the process alive);
  * closeDriftWorkers() ends them.
  */
@@ -33,11 +34,16 @@ export async function computeDriftReportParallel(
   const threads = Math.max(1, Math.min(Math.floor(parallel.threads ?? availableParallelism()), tasks.length));
   const order = tasks.map((_, i) => i).sort((a, b) => cost(tasks[b]!) - cost(tasks[a]!) || a - b);
   const results: ColumnDrift[] = new Array(tasks.length);
+  const slotBytes = {
+    reference: Math.max(0, ...tasks.map((t) => byteLength(t.pair.reference))),
+    current: Math.max(0, ...tasks.map((t) => byteLength(t.pair.current))),
+  };
   let next = 0;
   let failed = false;
 
   const lane = async (): Promise<void> => {
     const worker = acquireWorker();
+    const slots = slotsOf(worker, slotBytes);
     let healthy = false;
     try {
       while (!failed && next < order.length) {
@@ -45,8 +51,8 @@ export async function computeDriftReportParallel(
         const { pair, rule } = tasks[index]!;
         const reply = await ask(worker, {
           name: pair.name,
-          reference: privateCopy(pair.reference),
-          current: privateCopy(pair.current),
+          reference: copyInto(pair.reference, slots.reference),
+          current: copyInto(pair.current, slots.current),
           rule,
           config: options.config,
           withDistribution,
@@ -79,19 +85,44 @@ function cost({ pair }: ColumnTask): number {
   return rows(pair.reference) + rows(pair.current);
 }
 
-function privateCopy(column: Column): Column {
-  return column.kind === 'numeric'
-    ? { kind: 'numeric', values: column.values.slice() }
-    : { kind: 'categorical', codes: column.codes.slice(), categories: column.categories };
+function byteLength(column: Column): number {
+  return column.kind === 'numeric' ? column.values.byteLength : column.codes.byteLength;
 }
 
-function transferList(request: ColumnRequest): ArrayBuffer[] {
-  return [request.reference, request.current].map((c) => (c.kind === 'numeric' ? c.values.buffer : c.codes.buffer) as ArrayBuffer);
+/** The column's values copied into a shared buffer (the worker may reorder them; the caller's arrays stay untouched). */
+function copyInto(column: Column, slot: SharedArrayBuffer): Column {
+  if (column.kind === 'numeric') {
+    const values = new Float64Array(slot, 0, column.values.length);
+    values.set(column.values);
+    return { kind: 'numeric', values };
+  }
+  const codes = new Int32Array(slot, 0, column.codes.length);
+  codes.set(column.codes);
+  return { kind: 'categorical', codes, categories: column.categories };
 }
 
 // --- worker pool ---------------------------------------------------------------
 
 const idle: Worker[] = [];
+
+/**
+ * Each worker's two buffers: a column is copied in, lent to the worker until
+ * it replies, then overwritten by the next. Kept with the worker across calls
+ * (grown when a larger data set comes), so repeated reports allocate nothing.
+ */
+const slotsByWorker = new WeakMap<Worker, { reference: SharedArrayBuffer; current: SharedArrayBuffer }>();
+
+function slotsOf(worker: Worker, bytes: { reference: number; current: number }): { reference: SharedArrayBuffer; current: SharedArrayBuffer } {
+  let slots = slotsByWorker.get(worker);
+  if (!slots || slots.reference.byteLength < bytes.reference || slots.current.byteLength < bytes.current) {
+    slots = {
+      reference: new SharedArrayBuffer(Math.max(bytes.reference, slots?.reference.byteLength ?? 0)),
+      current: new SharedArrayBuffer(Math.max(bytes.current, slots?.current.byteLength ?? 0)),
+    };
+    slotsByWorker.set(worker, slots);
+  }
+  return slots;
+}
 
 /**
  * The worker runs compiled JavaScript. From dist/ it sits next to this file;
@@ -147,6 +178,6 @@ function ask(worker: Worker, request: ColumnRequest): Promise<ColumnReply> {
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
-    worker.postMessage(request, transferList(request));
+    worker.postMessage(request);
   });
 }

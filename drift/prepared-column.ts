@@ -37,12 +37,15 @@ export interface PrepareOptions {
    * they may be compacted and sorted in place instead of copied.
    */
   ownsInput?: boolean;
+  /** A buffer the radix sort may use as its scratch space (at least as long as the longest window). */
+  sortScratch?: Float64Array;
 }
 
 export function prepareColumn(pair: ColumnPair, options: PrepareOptions = {}): PreparedColumn {
   const { name, reference, current } = pair;
   if (reference.kind === 'numeric' && current.kind === 'numeric') {
-    return new PreparedNumeric(name, finiteValues(reference, options.ownsInput ?? false), finiteValues(current, options.ownsInput ?? false));
+    const owns = options.ownsInput ?? false;
+    return new PreparedNumeric(name, finiteValues(reference, owns), finiteValues(current, owns), options.sortScratch);
   }
   if (reference.kind === 'categorical' && current.kind === 'categorical') {
     const ref = countCodes(reference, name, 'reference');
@@ -83,6 +86,7 @@ export class PreparedNumeric {
     readonly name: string,
     private readonly reference: FiniteValues,
     private readonly current: FiniteValues,
+    private readonly sortScratch?: Float64Array,
   ) {
     this.rows = { reference: reference.values.length, current: current.values.length };
     this.missing = { reference: reference.missing, current: current.missing };
@@ -91,7 +95,7 @@ export class PreparedNumeric {
 
   /** Both windows' finite values, ascending (sorted on first use). */
   sorted(): Windows<Float64Array> {
-    return (this.#sorted ??= { reference: sortWindow(this.reference), current: sortWindow(this.current) });
+    return (this.#sorted ??= { reference: sortWindow(this.reference, this.sortScratch), current: sortWindow(this.current, this.sortScratch) });
   }
 
   /** Both windows' finite values in no particular order (sorted if that already happened). */
@@ -160,8 +164,9 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
-function sortWindow(window: FiniteValues): Float64Array {
-  return window.mutable ? sortFloat64InPlace(window.values) : sortFloat64(window.values);
+function sortWindow(window: FiniteValues, scratch: Float64Array | undefined): Float64Array {
+  if (!window.mutable) return sortFloat64(window.values);
+  return scratch && scratch.length >= window.values.length ? sortFloat64InPlace(window.values, scratch) : sortFloat64InPlace(window.values);
 }
 
 /**
