@@ -77,6 +77,12 @@ function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
+/** CPU seconds (user + system, every thread of the process) since `since`: wall time above it is time spent waiting for a core. */
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
+}
+
 const out: Record<string, unknown> = { mode };
 if (mode === 'generate') {
   const t0 = performance.now();
@@ -88,12 +94,18 @@ if (mode === 'generate') {
   const parallel = mode === 'memory-parallel';
   const warm = await fullReport(reference, current, parallel); // warm-up: JIT, worker start-up
   const runs: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < count; i++) {
+    // Each run starts from a clean heap, as each Parquet run does (below).
+    collectGarbage();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await fullReport(reference, current, parallel);
     runs.push(seconds(t0));
+    cpu.push(cpuSeconds(c0));
   }
   out.runs = runs;
+  out.cpu = cpu;
   out.report = verdicts(warm.byDefault);
   out.psi = verdicts(warm.psi);
   out.rows = { reference: reference.rows, current: current.rows };
@@ -118,17 +130,21 @@ if (mode === 'generate') {
   out.warmRssBytes = process.resourceUsage().maxRSS * 1024;
   const read: number[] = [];
   const total: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < count; i++) {
     // The previous run's columns are garbage: collect them so they do not add to this run's peak.
     collectGarbage();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const { reference, current } = await readBoth();
     read.push(seconds(t0));
     await fullReport(reference, current, threads > 1);
     total.push(seconds(t0));
+    cpu.push(cpuSeconds(c0));
   }
   out.read = read;
   out.runs = total;
+  out.cpu = cpu;
   await closeDriftWorkers();
 } else {
   throw new Error(`unknown mode ${mode}`);

@@ -44,6 +44,8 @@ interface ReportVerdicts {
 }
 interface Measured {
   runs: number[];
+  /** CPU seconds of the process (all threads) per run. */
+  cpu?: number[];
   maxRssBytes: number;
   warmRssBytes?: number;
   read?: number[];
@@ -132,10 +134,15 @@ async function main(): Promise<void> {
   const runs = (xs: number[]) => xs.map((x) => x.toFixed(3)).join(', ');
 
   console.log('time (median of the runs after a warm-up)');
+  const cpuNote = (m: Measured) => (m.cpu ? `; CPU ${sec(median(m.cpu))} per run` : '');
   const rows: [string, string, string][] = [
-    ['driftloop full report from memory, 1 thread', sec(tSerial), `runs ${runs(serial.runs)} s`],
-    [`driftloop full report from memory, ${THREADS} threads`, sec(tParallel), `runs ${runs(parallel.runs)} s`],
-    [`driftloop from Parquet: read both files + full report, ${THREADS} threads`, sec(tParquet), `read ${sec(tRead)}; runs ${runs(parquet.runs)} s`],
+    ['driftloop full report from memory, 1 thread', sec(tSerial), `runs ${runs(serial.runs)} s${cpuNote(serial)}`],
+    [`driftloop full report from memory, ${THREADS} threads`, sec(tParallel), `runs ${runs(parallel.runs)} s${cpuNote(parallel)}`],
+    [
+      `driftloop from Parquet: read both files + full report, ${THREADS} threads`,
+      sec(tParquet),
+      `read ${sec(tRead)}; runs ${runs(parquet.runs)} s${cpuNote(parquet)}`,
+    ],
     [
       'Evidently DataDriftPreset, report only (peer)',
       sec(tEvidently),
@@ -205,6 +212,8 @@ async function main(): Promise<void> {
   console.log(`  scipy.stats.ks_2samp      ${sec(ks.scipy.seconds).padStart(9)}   D=${ks.scipy.statistic.toFixed(6)} p=${ks.scipy.pvalue.toExponential(4)}`);
   console.log(`  floor: sorting both       ${sec(ks.sortFloor).padStart(9)}   (Float64Array.sort of copies)`);
   console.log(`  SciPy / driftloop ${times(ks.scipy.seconds / ks.driftloop.seconds)}; driftloop / sort floor ${times(ks.driftloop.seconds / ks.sortFloor)}`);
+  console.log('');
+  console.log(`load average at the end: ${loadavg()[0]!.toFixed(2)} (other processes share the 2 cores: compare wall and CPU time)`);
 }
 
 await main();
