@@ -1,7 +1,7 @@
 import type { ColumnSet } from '../dataset/columns.js';
 import { columnDrift } from './column-drift.js';
 import type { DriftOptions } from './options.js';
-import { assembleReport, planColumns } from './plan.js';
+import { assembleReports, planReports } from './plan.js';
 import { prepareColumn } from './prepared-column.js';
 import type { DriftReport } from './report.js';
 
@@ -11,8 +11,21 @@ import type { DriftReport } from './report.js';
  * modified. drift/parallel.ts spreads the same per-column work over threads.
  */
 export function computeDriftReport(reference: ColumnSet, current: ColumnSet, options: DriftOptions): DriftReport {
-  const tasks = planColumns(reference, current, options);
-  const withDistribution = options.distributions ?? true;
-  const columns = tasks.map(({ pair, rule }) => columnDrift(prepareColumn(pair), rule, options.config, withDistribution));
-  return assembleReport(columns, options, reference, current);
+  return computeDriftReports(reference, current, [options])[0]!;
+}
+
+/**
+ * Several reports on the same two windows (e.g. Evidently's default methods
+ * and PSI on every column): the same reports as separate computeDriftReport
+ * calls, but each column is prepared once for all of them — its missing values
+ * set aside once, its windows sorted at most once, and a later report's
+ * binning answered from the sorted copies by binary search.
+ */
+export function computeDriftReports(reference: ColumnSet, current: ColumnSet, optionsList: readonly DriftOptions[]): DriftReport[] {
+  const { work, sizes } = planReports(reference, current, optionsList);
+  const results = work.map(({ pair, checks }) => {
+    const prepared = prepareColumn(pair);
+    return checks.map((check) => columnDrift(prepared, check.rule, check.config, check.withDistribution));
+  });
+  return assembleReports(work, results, sizes, optionsList, reference, current);
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Column, ColumnSet } from '../dataset/columns.js';
 import type { DriftOptions } from './options.js';
-import { assembleReport, planColumns, type ColumnTask } from './plan.js';
+import { assembleReports, planReports, type ColumnWork } from './plan.js';
 import type { ColumnDrift, DriftReport } from './report.js';
 import { deserializeError, type ColumnReply, type ColumnRequest } from './worker-messages.js';
 
@@ -15,13 +15,7 @@ export interface ParallelOptions {
 
 /**
  * computeDriftReport with the columns spread over worker threads; returns the
- * same report. Each thread gets one column at a time, copied into two shared
- * buffers that thread reuses for every column (the input is never modified;
- * the extra memory is three column-sized buffers per thread, not a second copy
- * of the data set, and there is no per-column garbage). The largest columns go
- * first so the threads finish together. Workers are kept
- * for the next call (idle ones do not keep the process alive);
- * closeDriftWorkers() ends them.
+ * same report.
  */
 export async function computeDriftReportParallel(
   reference: ColumnSet,
@@ -29,14 +23,34 @@ export async function computeDriftReportParallel(
   options: DriftOptions,
   parallel: ParallelOptions = {},
 ): Promise<DriftReport> {
-  const tasks = planColumns(reference, current, options);
-  const withDistribution = options.distributions ?? true;
-  const threads = Math.max(1, Math.min(Math.floor(parallel.threads ?? availableParallelism()), tasks.length));
-  const order = tasks.map((_, i) => i).sort((a, b) => cost(tasks[b]!) - cost(tasks[a]!) || a - b);
-  const results: ColumnDrift[] = new Array(tasks.length);
+  return (await computeDriftReportsParallel(reference, current, [options], parallel))[0]!;
+}
+
+/**
+ * computeDriftReports (several reports, each column prepared once for all)
+ * with the columns spread over worker threads; returns the same reports.
+ * Each thread gets one column at a time. Columns whose arrays live in a
+ * SharedArrayBuffer are lent as they are (read only: the worker sorts its own
+ * copy); others are copied into two shared buffers the thread reuses for
+ * every column (so the extra memory is a few column-sized buffers per thread,
+ * not a second copy of the data set, and there is no per-column garbage).
+ * The input is never modified. The largest columns go first so the threads
+ * finish together. Workers are kept for the next call (idle ones do not keep
+ * the process alive); closeDriftWorkers() ends them.
+ */
+export async function computeDriftReportsParallel(
+  reference: ColumnSet,
+  current: ColumnSet,
+  optionsList: readonly DriftOptions[],
+  parallel: ParallelOptions = {},
+): Promise<DriftReport[]> {
+  const { work, sizes } = planReports(reference, current, optionsList);
+  const threads = Math.max(1, Math.min(Math.floor(parallel.threads ?? availableParallelism()), work.length));
+  const order = work.map((_, i) => i).sort((a, b) => cost(work[b]!) - cost(work[a]!) || a - b);
+  const results: ColumnDrift[][] = new Array(work.length);
   const slotBytes = {
-    reference: Math.max(0, ...tasks.map((t) => byteLength(t.pair.reference))),
-    current: Math.max(0, ...tasks.map((t) => byteLength(t.pair.current))),
+    reference: Math.max(0, ...work.map((w) => copyBytes(w.pair.reference))),
+    current: Math.max(0, ...work.map((w) => copyBytes(w.pair.current))),
   };
   let next = 0;
   let failed = false;
@@ -48,17 +62,18 @@ export async function computeDriftReportParallel(
     try {
       while (!failed && next < order.length) {
         const index = order[next++]!;
-        const { pair, rule } = tasks[index]!;
+        const { pair, checks } = work[index]!;
+        const reference = lend(pair.reference, slots.reference);
+        const current = lend(pair.current, slots.current);
         const reply = await ask(worker, {
           name: pair.name,
-          reference: copyInto(pair.reference, slots.reference),
-          current: copyInto(pair.current, slots.current),
-          rule,
-          config: options.config,
-          withDistribution,
+          reference: reference.column,
+          current: current.column,
+          owned: { reference: reference.copied, current: current.copied },
+          checks: checks.map(({ rule, config, withDistribution }) => ({ rule, config, withDistribution })),
         });
         if (!reply.ok) throw deserializeError(reply.error);
-        results[index] = reply.column;
+        results[index] = reply.columns;
       }
       healthy = true;
     } catch (err) {
@@ -70,7 +85,7 @@ export async function computeDriftReportParallel(
     }
   };
   await Promise.all(Array.from({ length: threads }, lane));
-  return assembleReport(results, options, reference, current);
+  return assembleReports(work, results, sizes, optionsList, reference, current);
 }
 
 /** Ends the kept worker threads (tests and short-lived processes may call it; idle workers never block exit). */
@@ -80,25 +95,36 @@ export async function closeDriftWorkers(): Promise<void> {
 }
 
 /** Rows × bytes per value: numeric columns also sort, categorical ones only count. */
-function cost({ pair }: ColumnTask): number {
+function cost({ pair }: ColumnWork): number {
   const rows = (c: Column): number => (c.kind === 'numeric' ? c.values.length * 4 : c.codes.length);
   return rows(pair.reference) + rows(pair.current);
 }
 
-function byteLength(column: Column): number {
+function isShared(column: Column): boolean {
+  return (column.kind === 'numeric' ? column.values.buffer : column.codes.buffer) instanceof SharedArrayBuffer;
+}
+
+/** Bytes a column needs in a lane's buffer (none when it is shared already). */
+function copyBytes(column: Column): number {
+  if (isShared(column)) return 0;
   return column.kind === 'numeric' ? column.values.byteLength : column.codes.byteLength;
 }
 
-/** The column's values copied into a shared buffer (the worker may reorder them; the caller's arrays stay untouched). */
-function copyInto(column: Column, slot: SharedArrayBuffer): Column {
+/**
+ * What the worker gets for one window: the caller's own array when it is in
+ * shared memory (no copy), else a copy in the lane's buffer, which the worker
+ * may reorder (the caller's arrays stay untouched either way).
+ */
+function lend(column: Column, slot: SharedArrayBuffer): { column: Column; copied: boolean } {
+  if (isShared(column)) return { column, copied: false };
   if (column.kind === 'numeric') {
     const values = new Float64Array(slot, 0, column.values.length);
     values.set(column.values);
-    return { kind: 'numeric', values };
+    return { column: { kind: 'numeric', values }, copied: true };
   }
   const codes = new Int32Array(slot, 0, column.codes.length);
   codes.set(column.codes);
-  return { kind: 'categorical', codes, categories: column.categories };
+  return { column: { kind: 'categorical', codes, categories: column.categories }, copied: true };
 }
 
 // --- worker pool ---------------------------------------------------------------

@@ -36,7 +36,7 @@ export interface PrepareOptions {
    * The column arrays belong to the caller alone (a worker's private copies):
    * they may be compacted and sorted in place instead of copied.
    */
-  ownsInput?: boolean;
+  ownsInput?: boolean | Windows<boolean>;
   /** A buffer the radix sort may use as its scratch space (at least as long as the longest window). */
   sortScratch?: Float64Array;
 }
@@ -45,7 +45,8 @@ export function prepareColumn(pair: ColumnPair, options: PrepareOptions = {}): P
   const { name, reference, current } = pair;
   if (reference.kind === 'numeric' && current.kind === 'numeric') {
     const owns = options.ownsInput ?? false;
-    return new PreparedNumeric(name, finiteValues(reference, owns), finiteValues(current, owns), options.sortScratch);
+    const [ownsReference, ownsCurrent] = typeof owns === 'boolean' ? [owns, owns] : [owns.reference, owns.current];
+    return new PreparedNumeric(name, finiteValues(reference, ownsReference), finiteValues(current, ownsCurrent), options.sortScratch);
   }
   if (reference.kind === 'categorical' && current.kind === 'categorical') {
     const ref = countCodes(reference, name, 'reference');

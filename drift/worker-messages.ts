@@ -1,21 +1,20 @@
-import type { DriftConfig } from '../config/drift.js';
 import type { Column } from '../dataset/columns.js';
 import { ConfigError, DataError, type DriftloopError } from '../errors/index.js';
-import type { ColumnRule } from './column-rule.js';
+import type { ColumnCheck } from './plan.js';
 import type { ColumnDrift } from './report.js';
 
-/** Main thread → column worker. */
+/** Main thread → column worker: one column, every check the requested reports make on it. */
 export interface ColumnRequest {
   name: string;
   reference: Column;
   current: Column;
-  rule: ColumnRule;
-  config: DriftConfig;
-  withDistribution: boolean;
+  /** Per window, whether the array is this request's private copy (the worker may reorder it in place). */
+  owned: { reference: boolean; current: boolean };
+  checks: Pick<ColumnCheck, 'rule' | 'config' | 'withDistribution'>[];
 }
 
-/** Column worker → main thread. */
-export type ColumnReply = { ok: true; column: ColumnDrift } | { ok: false; error: SerializedError };
+/** Column worker → main thread: one ColumnDrift per check, in order. */
+export type ColumnReply = { ok: true; columns: ColumnDrift[] } | { ok: false; error: SerializedError };
 
 interface SerializedError {
   type: string;

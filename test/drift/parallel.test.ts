@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DriftConfig } from '../../config/drift.js';
-import type { ColumnSet } from '../../dataset/columns.js';
-import { closeDriftWorkers, computeDriftReport, computeDriftReportParallel } from '../../drift/index.js';
+import type { Column, ColumnSet } from '../../dataset/columns.js';
+import { closeDriftWorkers, computeDriftReport, computeDriftReportParallel, computeDriftReports, computeDriftReportsParallel } from '../../drift/index.js';
 import { ConfigError, DataError } from '../../errors/index.js';
 import { categorical, columnSet, numeric, random } from './columns.js';
 
@@ -63,6 +63,42 @@ describe('computeDriftReportParallel', () => {
       expect(parallel).toEqual(serial);
       expect(JSON.stringify(parallel)).toBe(JSON.stringify(serial));
     }
+  });
+
+  it('several reports at once (each column prepared once) equal separate calls, serial and parallel', async () => {
+    const optionsList = [
+      { config: DriftConfig.parse({}) },
+      { config: DriftConfig.parse({ method: 'psi' }) },
+      { config: DriftConfig.parse({ method: 'wasserstein', threshold: 0.05 }), columns: ['heavy', 'normal', 'gappy'] },
+      { config: DriftConfig.parse({ method: 'ks' }), columns: ['gappy', 'few'], distributions: false },
+    ];
+    const separate = optionsList.map((options) => computeDriftReport(reference, current, options));
+    expect(computeDriftReports(reference, current, optionsList)).toEqual(separate);
+    expect(JSON.stringify(await computeDriftReportsParallel(reference, current, optionsList, { threads: 2 }))).toBe(JSON.stringify(separate));
+  });
+
+  it('reads columns that already live in shared memory in place, without modifying them', async () => {
+    const share = (set: ColumnSet): ColumnSet => ({
+      rows: set.rows,
+      columns: new Map<string, Column>(
+        [...set.columns].map(([name, c]): [string, Column] => {
+          if (c.kind === 'numeric') {
+            const values = new Float64Array(new SharedArrayBuffer(c.values.byteLength));
+            values.set(c.values);
+            return [name, { kind: 'numeric', values }];
+          }
+          const codes = new Int32Array(new SharedArrayBuffer(c.codes.byteLength));
+          codes.set(c.codes);
+          return [name, { kind: 'categorical', codes, categories: c.categories }];
+        }),
+      ),
+    });
+    const sharedReference = share(reference);
+    const mixedCurrent: ColumnSet = { rows: current.rows, columns: new Map([...share(current).columns].map(([n, c], i) => [n, i % 2 ? c : current.columns.get(n)!])) };
+    const options = { config: DriftConfig.parse({}) };
+    const before = [snapshot(sharedReference), snapshot(mixedCurrent)];
+    expect(await computeDriftReportParallel(sharedReference, mixedCurrent, options, { threads: 2 })).toEqual(computeDriftReport(reference, current, options));
+    expect([snapshot(sharedReference), snapshot(mixedCurrent)]).toEqual(before);
   });
 
   it('keeps the column order and subset of an explicit list', async () => {
