@@ -45,7 +45,9 @@ export async function computeDriftReportsParallel(
   parallel: ParallelOptions = {},
 ): Promise<DriftReport[]> {
   const { work, sizes } = planReports(reference, current, optionsList);
-  const threads = Math.max(1, Math.min(Math.floor(parallel.threads ?? availableParallelism()), work.length));
+  if (work.length === 0) return assembleReports(work, [], sizes, optionsList, reference, current);
+  const wanted = parallel.threads !== undefined && Number.isFinite(parallel.threads) ? Math.floor(parallel.threads) : availableParallelism();
+  const threads = Math.max(1, Math.min(wanted, work.length));
   const order = work.map((_, i) => i).sort((a, b) => cost(work[b]!) - cost(work[a]!) || a - b);
   const results: ColumnDrift[][] = new Array(work.length);
   const slotBytes = {

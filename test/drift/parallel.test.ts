@@ -101,6 +101,14 @@ describe('computeDriftReportParallel', () => {
     expect([snapshot(sharedReference), snapshot(mixedCurrent)]).toEqual(before);
   });
 
+  it('needs no worker for an empty column list, and treats a nonsensical thread count as the default', async () => {
+    const options = { config: DriftConfig.parse({}), columns: [] };
+    expect(await computeDriftReportParallel(reference, current, options, { threads: 2 })).toEqual(computeDriftReport(reference, current, options));
+    const all = { config: DriftConfig.parse({}) };
+    expect(await computeDriftReportParallel(reference, current, all, { threads: Number.NaN })).toEqual(computeDriftReport(reference, current, all));
+    expect(await computeDriftReportParallel(reference, current, all, { threads: 0 })).toEqual(computeDriftReport(reference, current, all));
+  });
+
   it('keeps the column order and subset of an explicit list', async () => {
     const options = { config: DriftConfig.parse({}), columns: ['plan', 'normal'] };
     const report = await computeDriftReportParallel(reference, current, options, { threads: 2 });
