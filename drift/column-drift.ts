@@ -3,7 +3,7 @@ import { columnThreshold, type ColumnRule } from './column-rule.js';
 import { defaultMethod, FEW_VALUES } from './default-method.js';
 import { columnDistribution } from './distribution.js';
 import { evaluateMethod, type MethodResult } from './methods/index.js';
-import { isConstantAndEqual, pooledDistinct, rowsOf, type PreparedColumn } from './prepared-column.js';
+import { isConstantAndEqual, pooledDistinct, type PreparedColumn } from './prepared-column.js';
 import type { ColumnDrift } from './report.js';
 import { exceedsThreshold, missingShareJumped } from './verdict.js';
 
@@ -21,7 +21,7 @@ export function columnDrift(column: PreparedColumn, rule: ColumnRule, config: Dr
 }
 
 function testColumn(column: PreparedColumn, rule: ColumnRule, config: DriftConfig): Omit<ColumnDrift, 'distribution'> {
-  const rows = rowsOf(column);
+  const rows = column.rows;
   const missingJump = missingShareJumped(column.missing, column.total, config.missingShareIncrease);
   const bothPresent = rows.reference > 0 && rows.current > 0;
   const method: DriftMethod | null =

@@ -201,11 +201,6 @@ function finiteValues(column: NumericColumn, ownsInput: boolean): FiniteValues {
   return { values: finite.subarray(0, k), mutable: true, missing, total: n, min, max };
 }
 
-/** Non-missing rows of each window. */
-export function rowsOf(column: PreparedColumn): Windows<number> {
-  return column.rows;
-}
-
 /** Distinct values pooled over both windows, exact up to `cap`. */
 export function pooledDistinct(column: PreparedColumn, cap: number): number {
   if (column.kind === 'numeric') return column.pooledDistinct(cap);

@@ -7,7 +7,7 @@
  */
 
 /** First index ≥ `from` whose value is greater than `value` (`sorted[from] <= value` is assumed). */
-export function endOfRun(sorted: Float64Array, from: number, value: number): number {
+function endOfRun(sorted: Float64Array, from: number, value: number): number {
   const n = sorted.length;
   let step = 1;
   let lo = from; // sorted[lo] <= value
