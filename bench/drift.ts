@@ -213,7 +213,7 @@ async function main(): Promise<void> {
   console.log(`  floor: sorting both       ${sec(ks.sortFloor).padStart(9)}   (Float64Array.sort of copies)`);
   console.log(`  SciPy / driftloop ${times(ks.scipy.seconds / ks.driftloop.seconds)}; driftloop / sort floor ${times(ks.driftloop.seconds / ks.sortFloor)}`);
   console.log('');
-  console.log(`load average at the end: ${loadavg()[0]!.toFixed(2)} (other processes share the 2 cores: compare wall and CPU time)`);
+  console.log(`load average at the end: ${loadavg()[0]!.toFixed(2)} (other processes share the ${availableParallelism()} cores: compare wall and CPU time)`);
 }
 
 await main();

@@ -8,6 +8,20 @@ import type { CategoricalColumn, NumericColumn } from './columns.js';
 
 const INITIAL_CAPACITY = 1024;
 
+/**
+ * An array of `length` elements in a SharedArrayBuffer, which worker threads
+ * can read without a copy (drift/parallel.ts lends such columns as they are).
+ */
+export function sharedArray<T extends Float64Array | Int32Array>(type: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T {
+  return new type(new SharedArrayBuffer(length * type.BYTES_PER_ELEMENT));
+}
+
+function sharedCopy<T extends Float64Array | Int32Array>(values: T, type: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }): T {
+  const out = sharedArray(type, values.length);
+  out.set(values);
+  return out;
+}
+
 function grownCapacity(current: number, needed: number): number {
   let capacity = Math.max(current, INITIAL_CAPACITY);
   while (capacity < needed) capacity *= 2;
@@ -35,9 +49,10 @@ export class NumericBuilder {
     this.values = next;
   }
 
-  /** The column, trimmed to its length (one copy unless the capacity was exact). */
-  finish(): NumericColumn {
-    const values = this.values.length === this.length ? this.values : this.values.slice(0, this.length);
+  /** The column, trimmed to its length (one copy unless the capacity was exact; always one into shared memory). */
+  finish(shared = false): NumericColumn {
+    const used = this.values.subarray(0, this.length);
+    const values = shared ? sharedCopy(used, Float64Array) : this.values.length === this.length ? this.values : used.slice();
     this.values = new Float64Array(0);
     return { kind: 'numeric', values };
   }
@@ -81,8 +96,9 @@ export class CategoricalBuilder {
     this.codes = next;
   }
 
-  finish(): CategoricalColumn {
-    const codes = this.codes.length === this.length ? this.codes : this.codes.slice(0, this.length);
+  finish(shared = false): CategoricalColumn {
+    const used = this.codes.subarray(0, this.length);
+    const codes = shared ? sharedCopy(used, Int32Array) : this.codes.length === this.length ? this.codes : used.slice();
     this.codes = new Int32Array(0);
     return { kind: 'categorical', codes, categories: this.categories };
   }

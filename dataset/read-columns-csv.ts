@@ -18,7 +18,7 @@ import { isMissing } from './table.js';
 interface CellSink {
   accept(cell: string, row: number): void;
   /** The column, or 'reread' when its kind flipped after the cells needed to rebuild it were dropped. */
-  finish(): Column | 'reread';
+  finish(shared: boolean): Column | 'reread';
 }
 
 class NumericSink implements CellSink {
@@ -32,8 +32,8 @@ class NumericSink implements CellSink {
     if (v === undefined) throw notNumericError(this.file, this.name, row, cell);
     this.values.push(v);
   }
-  finish(): Column {
-    return this.values.finish();
+  finish(shared: boolean): Column {
+    return this.values.finish(shared);
   }
 }
 
@@ -42,8 +42,8 @@ class CategoricalSink implements CellSink {
   accept(cell: string): void {
     this.codes.push(isMissing(cell) ? null : cell);
   }
-  finish(): Column {
-    return this.codes.finish();
+  finish(shared: boolean): Column {
+    return this.codes.finish(shared);
   }
 }
 
@@ -86,10 +86,10 @@ class InferringSink implements CellSink {
     }
   }
 
-  finish(): Column | 'reread' {
-    if (this.categorical) return this.categorical.finish();
+  finish(shared: boolean): Column | 'reread' {
+    if (this.categorical) return this.categorical.finish(shared);
     if (this.lostTexts) return 'reread';
-    return this.numeric!.finish();
+    return this.numeric!.finish(shared);
   }
 }
 
@@ -118,7 +118,7 @@ export async function readCsvColumnNames(file: string): Promise<string[]> {
   throw new DataError(`data file ${file} is empty (no header row)`, { file });
 }
 
-export async function readCsvColumns(file: string, requests: readonly ColumnRequest[] | undefined): Promise<ColumnSet> {
+export async function readCsvColumns(file: string, requests: readonly ColumnRequest[] | undefined, shared = false): Promise<ColumnSet> {
   let header: string[] | undefined;
   let indexes: number[] = [];
   let sinks: CellSink[] = [];
@@ -160,13 +160,13 @@ export async function readCsvColumns(file: string, requests: readonly ColumnRequ
   const columns = new Map<string, Column>();
   const reread: ColumnRequest[] = [];
   wanted.forEach((r, c) => {
-    const column = sinks[c]!.finish();
+    const column = sinks[c]!.finish(shared);
     if (column === 'reread') reread.push({ name: r.name, kind: 'categorical' });
     columns.set(r.name, column === 'reread' ? placeholder : column);
   });
   if (reread.length) {
     // Rare: a column of many distinct numbers followed by text. One more pass for those columns only.
-    const again = await readCsvColumns(file, reread);
+    const again = await readCsvColumns(file, reread, shared);
     for (const [name, column] of again.columns) columns.set(name, column);
   }
   return { rows, columns };

@@ -13,6 +13,7 @@ import {
 import { DataError } from '../errors/index.js';
 import { missingColumnError, notNumericError } from './column-errors.js';
 import type { Column, ColumnSet } from './columns.js';
+import { sharedArray } from './column-builder.js';
 import { parseNumericText } from './numeric-text.js';
 import { readFlatColumn, UnsupportedLayout, type FlatColumnSink } from './parquet-flat-pages.js';
 import type { ColumnKind, ColumnRequest } from './read-columns.js';
@@ -84,7 +85,7 @@ export async function readParquetColumnNames(file: string): Promise<string[]> {
   return pq.fields.map((f) => f.element.name);
 }
 
-export async function readParquetColumns(file: string, requests: readonly ColumnRequest[] | undefined): Promise<ColumnSet> {
+export async function readParquetColumns(file: string, requests: readonly ColumnRequest[] | undefined, shared = false): Promise<ColumnSet> {
   const pq = await openParquet(file);
   try {
     const names = pq.fields.map((f) => f.element.name);
@@ -98,7 +99,7 @@ export async function readParquetColumns(file: string, requests: readonly Column
     });
     const rows = Number(pq.metadata.num_rows);
     const columns = new Map<string, Column>();
-    for (const { field, kind } of plan) columns.set(field.element.name, await readColumn(pq, field, kind, rows));
+    for (const { field, kind } of plan) columns.set(field.element.name, await readColumn(pq, field, kind, rows, shared));
     return { rows, columns };
   } finally {
     await pq.close();
@@ -132,11 +133,11 @@ function naturalKind(file: string, field: SchemaTree): ColumnKind {
   }
 }
 
-async function readColumn(pq: OpenParquet, field: SchemaTree, kind: ColumnKind, rows: number): Promise<Column> {
+async function readColumn(pq: OpenParquet, field: SchemaTree, kind: ColumnKind, rows: number, shared: boolean): Promise<Column> {
   const name = field.element.name;
   const flat = !field.children.length && field.element.repetition_type !== 'REPEATED';
   if (flat) {
-    const sink = newSink(pq.file, name, kind, rows);
+    const sink = newSink(pq.file, name, kind, rows, shared);
     try {
       await readFlatColumn({ buffer: pq.buffer, metadata: pq.metadata, element: field.element, parsers: TIME_AS_NUMBERS }, sink);
       return sink.finish();
@@ -146,7 +147,7 @@ async function readColumn(pq: OpenParquet, field: SchemaTree, kind: ColumnKind, 
       // An encoding the page reader does not cover: hyparquet's general reader handles it.
     }
   }
-  return readColumnAssembled(pq, name, kind, rows);
+  return readColumnAssembled(pq, name, kind, rows, shared);
 }
 
 function cannotRead(file: string, column: string, err: unknown): DataError {
@@ -154,8 +155,8 @@ function cannotRead(file: string, column: string, err: unknown): DataError {
 }
 
 /** hyparquet's general path: assembled chunks, one value (or null) per row. */
-async function readColumnAssembled(pq: OpenParquet, name: string, kind: ColumnKind, rows: number): Promise<Column> {
-  const sink = newSink(pq.file, name, kind, rows);
+async function readColumnAssembled(pq: OpenParquet, name: string, kind: ColumnKind, rows: number, shared: boolean): Promise<Column> {
+  const sink = newSink(pq.file, name, kind, rows, shared);
   let failure: unknown;
   try {
     await parquetRead({
@@ -180,8 +181,10 @@ async function readColumnAssembled(pq: OpenParquet, name: string, kind: ColumnKi
   return sink.finish();
 }
 
-function newSink(file: string, name: string, kind: ColumnKind, rows: number): NumericColumnSink | CategoricalColumnSink {
-  return kind === 'numeric' ? new NumericColumnSink(file, name, rows) : new CategoricalColumnSink(file, name, rows);
+function newSink(file: string, name: string, kind: ColumnKind, rows: number, shared: boolean): NumericColumnSink | CategoricalColumnSink {
+  return kind === 'numeric'
+    ? new NumericColumnSink(file, name, shared ? sharedArray(Float64Array, rows) : new Float64Array(rows))
+    : new CategoricalColumnSink(file, name, shared ? sharedArray(Int32Array, rows) : new Int32Array(rows));
 }
 
 function unsupportedValue(file: string, column: string, row: number, value: unknown): DataError {
@@ -191,7 +194,6 @@ function unsupportedValue(file: string, column: string, row: number, value: unkn
 
 /** Numbers land as float64; null, NaN and ±Infinity as NaN (missing). */
 class NumericColumnSink implements FlatColumnSink {
-  private readonly out: Float64Array;
   private dict = new Float64Array(0);
   /** Dictionary entries that are not numbers (a text column read as numeric): the error is raised when a row uses one. */
   private dictBad: (string | undefined)[] = [];
@@ -199,10 +201,9 @@ class NumericColumnSink implements FlatColumnSink {
   constructor(
     private readonly file: string,
     private readonly name: string,
-    rows: number,
-  ) {
-    this.out = new Float64Array(rows);
-  }
+    /** One slot per row of the file. */
+    private readonly out: Float64Array,
+  ) {}
 
   dictionary(entries: DecodedArray): void {
     this.dict = new Float64Array(entries.length);
@@ -301,7 +302,6 @@ function placeNumbers(
  * the value, with an identity check first (runs of equal values are common).
  */
 class CategoricalColumnSink implements FlatColumnSink {
-  private readonly out: Int32Array;
   private readonly codeOfValue = new Map<unknown, number>();
   private readonly codeOfText = new Map<string, number>();
   private readonly categories: string[] = [];
@@ -312,10 +312,9 @@ class CategoricalColumnSink implements FlatColumnSink {
   constructor(
     private readonly file: string,
     private readonly name: string,
-    rows: number,
-  ) {
-    this.out = new Int32Array(rows);
-  }
+    /** One slot per row of the file. */
+    private readonly out: Int32Array,
+  ) {}
 
   dictionary(entries: DecodedArray): void {
     this.dictCodes = new Int32Array(entries.length);

@@ -23,6 +23,11 @@ export interface ReadColumnsOptions {
   columns?: readonly ColumnRequest[];
   /** The format, for files whose name has no extension (the registry's content-addressed training snapshots are CSV). */
   format?: 'csv' | 'parquet';
+  /**
+   * Put the arrays in SharedArrayBuffers, so that worker threads (the
+   * parallel drift engine) read them in place instead of receiving copies.
+   */
+  shared?: boolean;
 }
 
 const SUPPORTED = '.csv, .parquet (or .pq)';
@@ -39,7 +44,8 @@ function formatOf(file: string): Format {
 export async function readColumns(file: string, opts: ReadColumnsOptions = {}): Promise<ColumnSet> {
   const format = opts.format ?? formatOf(file);
   const requests = opts.columns ? dedupe(opts.columns) : undefined;
-  return format === 'csv' ? readCsvColumns(file, requests) : readParquetColumns(file, requests);
+  const shared = opts.shared ?? false;
+  return format === 'csv' ? readCsvColumns(file, requests, shared) : readParquetColumns(file, requests, shared);
 }
 
 /** The file's column names (the CSV header, the Parquet schema's top-level fields) without reading its rows. */

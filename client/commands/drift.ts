@@ -134,7 +134,9 @@ async function runDrift(flags: Flags, usage: UsageError): Promise<void> {
   const kinds = new Map<string, ColumnKind>(pipeline?.features.map((f) => [f.name, f.kind]) ?? []);
   const names = flags.columns ?? (pipeline ? pipeline.features.map((f) => f.name) : await sharedColumns(flags.reference, flags.current));
   const requests: ColumnRequest[] = names.map((name) => ({ name, kind: kinds.get(name) }));
-  const { reference, current } = await readWindows(flags.reference, flags.current, requests);
+  // With worker threads, columns in shared memory are read in place rather than copied to each thread.
+  const shared = flags.threads > 1 && names.length > 1;
+  const { reference, current } = await readWindows(flags.reference, flags.current, requests, shared);
 
   if (config.method && NUMERIC_ONLY_METHODS.has(config.method)) {
     const categorical = names.find((n) => reference.columns.get(n)?.kind === 'categorical');
@@ -143,7 +145,7 @@ async function runDrift(flags: Flags, usage: UsageError): Promise<void> {
 
   const options = { config, columns: names, distributions: flags.format === 'html' };
   let report: DriftReport;
-  if (flags.threads > 1 && names.length > 1) {
+  if (shared) {
     try {
       report = await computeDriftReportParallel(reference, current, options, { threads: flags.threads });
     } finally {
@@ -174,8 +176,16 @@ async function sharedColumns(referenceFile: string, currentFile: string): Promis
  * in one file but categorical in the other (numbers in one, text in the
  * other) is compared as categorical: its numeric side is read again as text.
  */
-async function readWindows(referenceFile: string, currentFile: string, requests: ColumnRequest[]): Promise<{ reference: ColumnSet; current: ColumnSet }> {
-  const [reference, current] = await Promise.all([readColumns(referenceFile, { columns: requests }), readColumns(currentFile, { columns: requests })]);
+async function readWindows(
+  referenceFile: string,
+  currentFile: string,
+  requests: ColumnRequest[],
+  shared: boolean,
+): Promise<{ reference: ColumnSet; current: ColumnSet }> {
+  const [reference, current] = await Promise.all([
+    readColumns(referenceFile, { columns: requests, shared }),
+    readColumns(currentFile, { columns: requests, shared }),
+  ]);
   const redo = { reference: [] as ColumnRequest[], current: [] as ColumnRequest[] };
   for (const { name, kind } of requests) {
     if (kind) continue;
@@ -191,7 +201,7 @@ async function readWindows(referenceFile: string, currentFile: string, requests:
   }
   for (const side of ['reference', 'current'] as const) {
     if (!redo[side].length) continue;
-    const again = await readColumns(side === 'reference' ? referenceFile : currentFile, { columns: redo[side] });
+    const again = await readColumns(side === 'reference' ? referenceFile : currentFile, { columns: redo[side], shared });
     const target = side === 'reference' ? reference : current;
     for (const [name, column] of again.columns) target.columns.set(name, column);
   }

@@ -231,6 +231,27 @@ describe('readColumns: Parquet', () => {
     );
   });
 
+  it('puts the arrays in shared memory on request (CSV and Parquet), with the same values', async () => {
+    const csv = await csvFile('shared.csv', [['x', 'c'], ['1.5', 'a'], ['', 'b'], ['3', '']]);
+    const parquet = join(dir, 'shared.parquet');
+    parquetWriteFile({
+      filename: parquet,
+      columnData: [
+        { name: 'x', data: [1.5, null, 3], type: 'DOUBLE' },
+        { name: 'c', data: ['a', 'b', null], type: 'STRING' },
+      ],
+    });
+    for (const file of [csv, parquet]) {
+      const plain = await readColumns(file);
+      const shared = await readColumns(file, { shared: true });
+      const buffers = [...shared.columns.values()].map((c) => (c.kind === 'numeric' ? c.values.buffer : c.codes.buffer));
+      expect(buffers.every((b) => b instanceof SharedArrayBuffer)).toBe(true);
+      expect([...plain.columns.values()].some((c) => (c.kind === 'numeric' ? c.values.buffer : c.codes.buffer) instanceof SharedArrayBuffer)).toBe(false);
+      expect(numeric(shared, 'x')).toEqual([1.5, NaN, 3]);
+      expect(texts(shared, 'c')).toEqual(['a', 'b', null]);
+    }
+  });
+
   it('rejects a file that is not Parquet and an empty one', async () => {
     const bogus = join(dir, 'bogus.parquet');
     await writeFile(bogus, 'a,b\n1,2\n');
