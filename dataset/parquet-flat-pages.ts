@@ -10,7 +10,9 @@ import { readPlain } from 'hyparquet/src/plain.js';
  * with hyparquet's own decoders (page headers, decompression, PLAIN values,
  * the RLE/bit-packed hybrid) but without its row assembly: hyparquet
  * assembles an OPTIONAL column into a plain array with a boxed number per
- * row, which costs more than all the decoding. Here definition levels land in
+ * row, which costs more than all the decoding (1M rows × 25 nullable
+ * columns: 1.5–2 s through parquetRead's onChunk, 0.3 s this way, measured
+ * on the bench:drift files). Here definition levels land in
  * a byte array and dictionary pages stay as indexes, so a reader can map a
  * dictionary once and each row to a code without a string or a box per row.
  *
