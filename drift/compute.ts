@@ -3,6 +3,7 @@ import { columnDrift } from './column-drift.js';
 import type { DriftOptions } from './options.js';
 import { assembleReports, planReports } from './plan.js';
 import { prepareColumn } from './prepared-column.js';
+import { SortWorkspace } from './sort-workspace.js';
 import type { DriftReport } from './report.js';
 
 /**
@@ -23,8 +24,9 @@ export function computeDriftReport(reference: ColumnSet, current: ColumnSet, opt
  */
 export function computeDriftReports(reference: ColumnSet, current: ColumnSet, optionsList: readonly DriftOptions[]): DriftReport[] {
   const { work, sizes } = planReports(reference, current, optionsList);
+  const workspace = new SortWorkspace(); // one set of column-sized buffers for all columns
   const results = work.map(({ pair, checks }) => {
-    const prepared = prepareColumn(pair);
+    const prepared = prepareColumn(pair, { workspace });
     return checks.map((check) => columnDrift(prepared, check.rule, check.config, check.withDistribution));
   });
   return assembleReports(work, results, sizes, optionsList, reference, current);

@@ -3,6 +3,7 @@ import { histogramCounts, sortFloat64, sortFloat64InPlace } from '../stats/index
 import type { ColumnPair } from './column-pairs.js';
 import { fewDistinctValues, unionSize } from './few-values.js';
 import { sortedHistogramCounts } from './sorted-histogram.js';
+import type { SortWorkspace } from './sort-workspace.js';
 import { distinctUpTo } from './sorted-runs.js';
 import { categoricalValueCounts, countCodes, numericValueCounts, observedValues, type ValueCounts } from './value-counts.js';
 
@@ -37,8 +38,12 @@ export interface PrepareOptions {
    * they may be compacted and sorted in place instead of copied.
    */
   ownsInput?: boolean | Windows<boolean>;
-  /** A buffer the radix sort may use as its scratch space (at least as long as the longest window). */
-  sortScratch?: Float64Array;
+  /**
+   * Buffers reused across columns for copies and the sort's scratch (see
+   * SortWorkspace). The prepared column then only lives until the next one is
+   * prepared with the same workspace. Without one, each column allocates.
+   */
+  workspace?: SortWorkspace;
 }
 
 export function prepareColumn(pair: ColumnPair, options: PrepareOptions = {}): PreparedColumn {
@@ -46,7 +51,13 @@ export function prepareColumn(pair: ColumnPair, options: PrepareOptions = {}): P
   if (reference.kind === 'numeric' && current.kind === 'numeric') {
     const owns = options.ownsInput ?? false;
     const [ownsReference, ownsCurrent] = typeof owns === 'boolean' ? [owns, owns] : [owns.reference, owns.current];
-    return new PreparedNumeric(name, finiteValues(reference, ownsReference), finiteValues(current, ownsCurrent), options.sortScratch);
+    const workspace = options.workspace;
+    return new PreparedNumeric(
+      name,
+      finiteValues(reference, ownsReference, workspace && ((n) => workspace.window('reference', n))),
+      finiteValues(current, ownsCurrent, workspace && ((n) => workspace.window('current', n))),
+      workspace,
+    );
   }
   if (reference.kind === 'categorical' && current.kind === 'categorical') {
     const ref = countCodes(reference, name, 'reference');
@@ -68,6 +79,8 @@ interface FiniteValues {
   values: Float64Array;
   /** Whether `values` may be reordered in place (a private buffer, not the caller's column). */
   mutable: boolean;
+  /** Where to copy read-only `values` before sorting them (a workspace buffer); a new array when absent. */
+  buffer: ((length: number) => Float64Array) | undefined;
   missing: number;
   total: number;
   min: number;
@@ -87,7 +100,7 @@ export class PreparedNumeric {
     readonly name: string,
     private readonly reference: FiniteValues,
     private readonly current: FiniteValues,
-    private readonly sortScratch?: Float64Array,
+    private readonly workspace?: SortWorkspace,
   ) {
     this.rows = { reference: reference.values.length, current: current.values.length };
     this.missing = { reference: reference.missing, current: current.missing };
@@ -96,7 +109,7 @@ export class PreparedNumeric {
 
   /** Both windows' finite values, ascending (sorted on first use). */
   sorted(): Windows<Float64Array> {
-    return (this.#sorted ??= { reference: sortWindow(this.reference, this.sortScratch), current: sortWindow(this.current, this.sortScratch) });
+    return (this.#sorted ??= { reference: sortWindow(this.reference, this.workspace), current: sortWindow(this.current, this.workspace) });
   }
 
   /** Both windows' finite values in no particular order (sorted if that already happened). */
@@ -165,9 +178,15 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
-function sortWindow(window: FiniteValues, scratch: Float64Array | undefined): Float64Array {
-  if (!window.mutable) return sortFloat64(window.values);
-  return scratch && scratch.length >= window.values.length ? sortFloat64InPlace(window.values, scratch) : sortFloat64InPlace(window.values);
+function sortWindow(window: FiniteValues, workspace: SortWorkspace | undefined): Float64Array {
+  const n = window.values.length;
+  if (!workspace) return window.mutable ? sortFloat64InPlace(window.values) : sortFloat64(window.values);
+  let values = window.values;
+  if (!window.mutable) {
+    values = window.buffer!(n);
+    values.set(window.values);
+  }
+  return sortFloat64InPlace(values, workspace.scratch(n));
 }
 
 /**
@@ -177,7 +196,7 @@ function sortWindow(window: FiniteValues, scratch: Float64Array | undefined): Fl
  * does the counting; min and max come from the same pass. With nothing
  * missing the column itself is used (read-only) — no copy.
  */
-function finiteValues(column: NumericColumn, ownsInput: boolean): FiniteValues {
+function finiteValues(column: NumericColumn, ownsInput: boolean, buffer: ((length: number) => Float64Array) | undefined): FiniteValues {
   const values = column.values;
   const n = values.length;
   let missing = 0;
@@ -191,14 +210,14 @@ function finiteValues(column: NumericColumn, ownsInput: boolean): FiniteValues {
       if (v > max) max = v;
     }
   }
-  if (missing === 0) return { values, mutable: ownsInput, missing, total: n, min, max };
-  const finite = ownsInput ? values : new Float64Array(n - missing);
+  if (missing === 0) return { values, mutable: ownsInput, buffer, missing, total: n, min, max };
+  const finite = ownsInput ? values : buffer ? buffer(n - missing) : new Float64Array(n - missing);
   let k = 0;
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
     if (v - v === 0) finite[k++] = v;
   }
-  return { values: finite.subarray(0, k), mutable: true, missing, total: n, min, max };
+  return { values: finite.subarray(0, k), mutable: true, buffer, missing, total: n, min, max };
 }
 
 /** Distinct values pooled over both windows, exact up to `cap`. */
