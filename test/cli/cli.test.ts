@@ -37,7 +37,7 @@ describe('driftloop CLI', () => {
 
     const human = await driftloop(['run', project.driftedConfig], env);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/drift\s+DRIFT in .*monthly_charges/);
+    expect(human.stdout).toMatch(/drift\s+DRIFT: .*must-watch drifted: monthly_charges/);
     expect(human.stdout).toMatch(/decision\s+promoted/);
   });
 

@@ -30,7 +30,9 @@ describe('pipeline config', () => {
     const cfg = await loadPipelineConfig(file);
     expect(cfg.data.reference).toBe(join(file, '..', 'data/ref.csv'));
     expect(cfg.data.current).toBe('/abs/current.csv');
-    expect(cfg.drift.pValue).toBe(0.05);
+    // Drift defaults are Evidently's data-drift preset (config/drift.ts).
+    expect(cfg.drift).toMatchObject({ share: 0.5, minRows: 30, features: {}, psi: { strategy: 'evidently', bins: 10 } });
+    expect(cfg.drift.method).toBeUndefined();
     expect(cfg.evaluation).toEqual({ holdoutFraction: 0.3, margin: 0.01 });
     expect(cfg.trainer.seed).toBe(42);
   });
@@ -40,6 +42,12 @@ describe('pipeline config', () => {
     ['task: ranking', 'task: Invalid option', null],
     ['features:\n  - { name: tenure, kind: text }', 'features.0.kind', 'features:\n  - { name: tenure, kind: numeric }\n  - { name: plan, kind: categorical }'],
     ['drift: { pValue: 2 }', 'drift.pValue', null],
+    ['drift: { share: 0 }', 'drift.share', null],
+    ['drift: { method: cosine }', 'drift.method', null],
+    ['drift: { features: { nosuch: { mustWatch: true } } }', 'drift.features.nosuch: "nosuch" is not a feature of this pipeline', null],
+    ['drift: { features: { plan: { method: ks } } }', 'drift.features.plan.method: method "ks" needs a numeric feature', null],
+    ['monitor: { window: { kind: postgres, query: "select 1", urlEnv: "postgres://u:p@h/db" } }', 'monitor.window.urlEnv', null],
+    ['monitor: { degradation: { maxRelativeDrop: 1.5 } }', 'monitor.degradation.maxRelativeDrop', null],
     ['monitor: { metric: rmse }', 'monitor.metric: metric "rmse" does not apply to a binary task', null],
     ['trainer: { estimator: ridge }', 'trainer.estimator', null],
     ['features:\n  - { name: churned, kind: numeric }', 'features.0.name: feature "churned" is also the target', 'features:\n  - { name: tenure, kind: numeric }\n  - { name: plan, kind: categorical }'],
