@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { METRIC_DIRECTION, primaryMetric, type PipelineConfig } from '../config/pipeline.js';
 import { ReportFiles, renderRunReportHtml, type RunReportData } from '../reports/index.js';
-import { promotionsFromAliasHistory } from '../reports/run-data.js';
-import type { MetricWindow } from '../registry/types.js';
+import { metricSeriesFromWindows, promotionsFromAliasHistory } from '../reports/run-data.js';
 import type { PassSummary } from '../workflows/summary.js';
 import { asActivity } from './failures.js';
 import type { ActivityDeps } from './shared.js';
@@ -56,7 +55,7 @@ export function createReportRun({ registry, home }: ActivityDeps) {
         drift: drift
           ? { report: drift.report, reference: `training data of version ${drift.version}`, current: st.drift.status === 'done' ? st.drift.result.window : undefined }
           : undefined,
-        metrics: seriesOf(windows),
+        metrics: metricSeriesFromWindows(windows),
         promotions: promotionsFromAliasHistory(moves, { since }),
         comparison: evaluation
           ? [
@@ -107,27 +106,4 @@ function decisionLine(s: PassSummary): string {
     default:
       return 'in progress';
   }
-}
-
-/** One series per version and kind (realised, estimated), oldest window first. */
-function seriesOf(windows: readonly MetricWindow[]): RunReportData['metrics'] {
-  const series = new Map<string, NonNullable<RunReportData['metrics']>[number]>();
-  for (const w of windows) {
-    if (w.value === null) continue;
-    const key = `${w.version}/${w.metric}/${w.kind}`;
-    let s = series.get(key);
-    if (!s) {
-      s = { version: w.version, metric: w.kind === 'estimated' ? `${w.metric} (estimated)` : w.metric, points: [] };
-      series.set(key, s);
-    }
-    s.points.push({
-      windowStart: new Date(w.windowStart).toISOString(),
-      windowEnd: new Date(w.windowEnd).toISOString(),
-      value: w.value,
-      estimated: w.kind === 'estimated',
-      rows: w.kind === 'estimated' ? w.rows : w.labelledRows,
-    });
-  }
-  for (const s of series.values()) s.points.sort((a, b) => Date.parse(a.windowStart) - Date.parse(b.windowStart));
-  return [...series.values()];
 }

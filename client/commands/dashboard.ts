@@ -1,4 +1,3 @@
-import type { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import Fastify from 'fastify';
@@ -7,10 +6,11 @@ import { ReportFiles } from '../../reports/file-store.js';
 import { reportSource } from '../../reports/source.js';
 import { openRegistry } from '../../registry/open.js';
 import { registerReports } from '../../serving/routes/reports.js';
+import { untilInterrupted, type SignalSource } from '../interrupt.js';
 
 export interface DashboardDeps {
   /** Where SIGINT/SIGTERM come from (the process; tests pass their own emitter). */
-  signals?: Pick<EventEmitter, 'once' | 'off'>;
+  signals?: SignalSource;
   /** Where the URL is printed. */
   print?: (line: string) => void;
 }
@@ -40,23 +40,11 @@ export function registerDashboard(program: Command, deps: DashboardDeps = {}): v
         const info = app.server.address() as AddressInfo;
         const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
         print(`dashboard at http://${host}:${info.port}/reports · Ctrl-C to stop`);
-        await untilSignal(deps.signals ?? process);
+        await untilInterrupted(undefined, deps.signals);
         process.exitCode = 0;
       } finally {
         await app.close();
         await registry.close();
       }
     });
-}
-
-function untilSignal(signals: Pick<EventEmitter, 'once' | 'off'>): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      signals.off('SIGINT', stop);
-      signals.off('SIGTERM', stop);
-      resolve();
-    };
-    signals.once('SIGINT', stop);
-    signals.once('SIGTERM', stop);
-  });
 }

@@ -1,10 +1,10 @@
-import type { EventEmitter } from 'node:events';
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors/index.js';
 import { openRegistry } from '../../registry/index.js';
 import type { Registry } from '../../registry/types.js';
 import { registryPredictionSink } from '../../serving/prediction-sinks.js';
 import { createServingServer, type ServingSource } from '../../serving/server.js';
+import { untilInterrupted, type SignalSource } from '../interrupt.js';
 
 interface ServeOptions {
   model?: string;
@@ -22,7 +22,7 @@ interface ServeOptions {
 
 export interface ServeDeps {
   /** Where SIGINT/SIGTERM come from (the process; tests pass their own emitter). */
-  signals?: Pick<EventEmitter, 'once' | 'off'>;
+  signals?: SignalSource;
   /** Where the URL and events are printed. */
   print?: (line: string) => void;
 }
@@ -90,7 +90,7 @@ export function registerServe(program: Command, deps: ServeDeps = {}): void {
         const m = server.follower.current.identity;
         print(`serving ${m.name} version ${m.version} (${m.source}) at ${server.url}`);
         print(`  docs ${server.url}/docs · metrics ${server.url}/metrics · Ctrl-C to stop`);
-        await untilSignal(deps.signals ?? process);
+        await untilInterrupted(undefined, deps.signals);
         print('draining in-flight requests…');
         await server.close();
         process.exitCode = 0;
@@ -98,16 +98,4 @@ export function registerServe(program: Command, deps: ServeDeps = {}): void {
         await registry?.close();
       }
     });
-}
-
-function untilSignal(signals: Pick<EventEmitter, 'once' | 'off'>): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      signals.off('SIGINT', stop);
-      signals.off('SIGTERM', stop);
-      resolve();
-    };
-    signals.once('SIGINT', stop);
-    signals.once('SIGTERM', stop);
-  });
 }

@@ -4,19 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 
+import { mulberry32 } from '../../dataset/synthetic.js';
 import { sortFloat64, sortFloat64InPlace } from '../../stats/index.js';
 
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so failures reproduce. */
+const rng = mulberry32;
 
 function normal(r: () => number): number {
   return Math.sqrt(-2 * Math.log(r() || 1e-300)) * Math.cos(2 * Math.PI * r());
