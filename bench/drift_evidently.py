@@ -16,6 +16,9 @@ import sys
 import time
 import warnings
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'reference'))
+from evidently_verdicts import verdicts_of  # noqa: E402  (shared with the agreement tests)
+
 t_start = time.perf_counter()
 os.environ.setdefault("DO_NOT_TRACK", "1")
 warnings.filterwarnings("ignore")
@@ -42,14 +45,7 @@ t_computed = time.perf_counter()
 result = snapshot.dict()
 t_done = time.perf_counter()
 
-verdicts = {}
-dataset = {}
-for test in result["tests"]:
-    name = test["name"]
-    if name.startswith("Value Drift for column "):
-        verdicts[name[len("Value Drift for column "):]] = test["status"] == "FAIL"
-    elif name.startswith("Share of Drifted Columns"):
-        dataset["drifted"] = test["status"] == "FAIL"
+verdicts, dataset = verdicts_of(result)
 columns = {}
 for metric in result["metrics"]:
     cfg = metric["config"]

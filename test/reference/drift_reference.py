@@ -53,6 +53,7 @@ from scipy import stats  # noqa: E402
 from scipy.spatial import distance  # noqa: E402
 
 from evidently import DataDefinition, Dataset, Report  # noqa: E402
+from evidently_verdicts import verdicts_of  # noqa: E402  (shared with bench/drift_evidently.py)
 from evidently.legacy.calculations.stattests.registry import get_registered_stattest  # noqa: E402
 from evidently.legacy.core import ColumnType  # noqa: E402
 from evidently.presets import DataDriftPreset  # noqa: E402
@@ -267,14 +268,7 @@ def run_evidently(ref, cur, numeric, categorical, run):
     report = Report([DataDriftPreset(**kwargs)], include_tests=True)
     result = report.run(Dataset.from_pandas(cur[keep], data_definition=definition),
                         Dataset.from_pandas(ref[keep], data_definition=definition)).dict()
-    verdicts = {}
-    dataset = {}
-    for test in result["tests"]:
-        name = test["name"]
-        if name.startswith("Value Drift for column "):
-            verdicts[name[len("Value Drift for column "):]] = test["status"] == "FAIL"
-        elif name.startswith("Share of Drifted Columns"):
-            dataset["drifted"] = test["status"] == "FAIL"
+    verdicts, dataset = verdicts_of(result)
     out = {}
     for metric in result["metrics"]:
         cfg = metric["config"]
