@@ -1,10 +1,21 @@
-import { ApplicationFailure, defineQuery, patched, proxyActivities, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  defineQuery,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { Activities, RetrainResult } from '../activities/index.js';
 import { formatIssues } from '../config/format-issues.js';
 import { RetrainPipelineInput, type RetrainPipelineInputRaw } from '../config/pipeline-run.js';
 import type { PipelineConfig, TrainerConfig } from '../config/pipeline.js';
 import type { RemoteTrainerActivities } from '../training/remote-trainer.js';
 import type { TrainingSource } from '../training/prepare.js';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { CandidateVersionKey, DecisionKey, StageKey } from './search-attributes.js';
 import type { PassSummary, RetrainReason, Stage } from './summary.js';
 
 export const statusQuery = defineQuery<PassSummary>('status');
@@ -17,6 +28,8 @@ const { monitor, drift, evaluate, promote, prepareTraining, collectCandidate, re
 
 /** Runs started before the run report existed replay without it. */
 const RUN_REPORT_PATCH = 'run-report-v1';
+/** Runs started before the Stage/Decision/CandidateVersion search attributes replay without their upserts. */
+const SEARCH_ATTRIBUTES_PATCH = 'search-attributes-v1';
 
 /**
  * One pass of the loop for one model: monitor → drift → retrain → evaluate →
@@ -48,9 +61,14 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
     },
   };
   setHandler(statusQuery, () => summary);
+  const tagged = patched(SEARCH_ATTRIBUTES_PATCH);
+  const tag = (...updates: SearchAttributeUpdatePair[]) => {
+    if (tagged) upsertSearchAttributes(updates);
+  };
   const begin = (stage: Stage) => {
     summary.stage = stage;
     summary.stages[stage] = { status: 'running' };
+    tag({ key: StageKey, value: stage });
   };
   const skip = (stage: Stage, reason: string) => {
     summary.stages[stage] = { status: 'skipped', reason };
@@ -58,7 +76,10 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
   const finish = async (decision: NonNullable<PassSummary['decision']>): Promise<PassSummary> => {
     summary.stage = null;
     summary.decision = decision;
+    const candidate = summary.stages.promote.status === 'done' ? summary.stages.promote.result.version : null;
+    tag({ key: DecisionKey, value: decision }, ...(candidate === null ? [] : [{ key: CandidateVersionKey, value: candidate }]));
     if (patched(RUN_REPORT_PATCH)) {
+      tag({ key: StageKey, value: 'report' });
       // The report is for people; failing to write it must not undo or fail a pass that decided.
       try {
         summary.report = { status: 'written', ...(await reportRun({ pipeline, summary })) };
@@ -66,6 +87,7 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
         summary.report = { status: 'failed', reason: err instanceof Error ? err.message : String(err) };
       }
     }
+    tag({ key: StageKey, value: 'done' });
     return summary;
   };
 
