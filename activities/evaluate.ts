@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beats, primaryMetric, type MetricName, type PipelineConfig } from '../config/pipeline.js';
-import { OnnxModel } from '../inference/onnx-model.js';
-import { score } from '../metrics/index.js';
+import { primaryMetric, type MetricName, type PipelineConfig } from '../config/pipeline.js';
+import { evaluateGates, holdoutMetrics, pairedBootstrap, primaryDifference, type BootstrapInterval, type Gate, type MetricPair } from '../evaluation/index.js';
+import { OnnxModel, type ModelOutputs } from '../inference/onnx-model.js';
+import { score, type Predictions } from '../metrics/index.js';
 import { ModelCard } from '../training/model-card.js';
 import { asActivity } from './failures.js';
 import { loadVersion, readHoldout, type ActivityDeps, type VersionRef } from './shared.js';
@@ -19,12 +20,18 @@ export interface EvaluateResult {
   candidate: number;
   margin: number;
   holdoutRows: number;
-  /** The candidate beat the champion by at least the margin. */
+  /** Every gate passed (the margin on the primary metric among them): the candidate may be promoted. */
   won: boolean;
+  /** Each gate's verdict, in the order evaluateGates checks them. */
+  gates: Gate[];
+  /** Every metric of both models on the holdout rows (null where undefined there). */
+  metrics: MetricPair[];
+  /** The paired bootstrap interval of the primary metric's improvement, when configured. */
+  bootstrap?: BootstrapInterval;
 }
 
 export function createEvaluate({ registry }: ActivityDeps) {
-  /** Scores champion and candidate on the same holdout rows. */
+  /** Scores champion and candidate on the same holdout rows and checks the evaluation gates (evaluation/). */
   return function evaluate({ pipeline, champion, candidateDir }: EvaluateInput): Promise<EvaluateResult> {
     return asActivity(async () => {
       const card = ModelCard.parse(JSON.parse(await readFile(join(candidateDir, 'metadata.json'), 'utf8')));
@@ -33,20 +40,47 @@ export function createEvaluate({ registry }: ActivityDeps) {
       try {
         const holdout = await readHoldout(pipeline);
         const metric = primaryMetric(pipeline);
-        const championValue = score(metric, holdout.labels, await current.predict(holdout));
-        const candidateValue = score(metric, holdout.labels, await candidate.predict(holdout));
-        const margin = pipeline.evaluation.margin;
+        const config = pipeline.evaluation;
+        const [candidateOut, championOut] = [await candidate.run(holdout), await current.run(holdout)];
+        const candidatePred = predictionsOf(candidateOut);
+        const championPred = predictionsOf(championOut);
+        const candidateValue = score(metric, holdout.labels, candidatePred);
+        const championValue = score(metric, holdout.labels, championPred);
+        const candidateMetrics = holdoutMetrics(holdout.labels, candidateOut);
+        const championMetrics = holdoutMetrics(holdout.labels, championOut);
+        const metrics: MetricPair[] = Object.keys(candidateMetrics).map((name) => ({
+          name,
+          candidate: candidateMetrics[name]!.value,
+          champion: championMetrics[name]?.value ?? null,
+        }));
+        const bootstrap = config.bootstrap
+          ? pairedBootstrap(holdout.rows, primaryDifference(metric, holdout.labels, candidatePred, championPred), config.bootstrap)
+          : undefined;
+        const gates = evaluateGates({
+          config,
+          holdoutRows: holdout.rows,
+          primary: { name: metric, candidate: candidateValue, champion: championValue },
+          metrics,
+          bootstrap,
+        });
         return {
           metric,
           champion: championValue,
           candidate: candidateValue,
-          margin,
+          margin: config.margin,
           holdoutRows: holdout.rows,
-          won: beats(metric, candidateValue, championValue, margin),
+          won: gates.every((g) => g.passed),
+          gates,
+          metrics,
+          ...(bootstrap ? { bootstrap } : {}),
         };
       } finally {
         await Promise.all([candidate.release(), current.release()]);
       }
     });
   };
+}
+
+function predictionsOf(out: ModelOutputs): Predictions {
+  return out.kind === 'values' ? out : { kind: 'labels', labels: out.labels, classes: out.classes };
 }

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import { METRIC_DIRECTION, primaryMetric, type PipelineConfig } from '../config/pipeline.js';
-import { ReportFiles, renderRunReportHtml, type RunReportData } from '../reports/index.js';
+import { primaryMetric, type PipelineConfig } from '../config/pipeline.js';
+import { higherIsBetter } from '../evaluation/direction.js';
+import { ReportFiles, renderRunReportHtml, type CandidateComparison, type RunReportData } from '../reports/index.js';
 import { metricSeriesFromWindows, promotionsFromAliasHistory } from '../reports/run-data.js';
 import type { PassSummary } from '../workflows/summary.js';
 import { asActivity } from './failures.js';
+import type { EvaluateResult } from './evaluate.js';
 import type { ActivityDeps } from './shared.js';
 
 export interface ReportRunInput {
@@ -57,20 +59,7 @@ export function createReportRun({ registry, home }: ActivityDeps) {
           : undefined,
         metrics: metricSeriesFromWindows(windows),
         promotions: promotionsFromAliasHistory(moves, { since }),
-        comparison: evaluation
-          ? [
-              {
-                metric: evaluation.metric,
-                candidate: evaluation.candidate,
-                champion: evaluation.champion,
-                holdoutRows: evaluation.holdoutRows,
-                higherIsBetter: METRIC_DIRECTION[evaluation.metric] === 'higher',
-                decision: evaluation.won
-                  ? `candidate better by at least the margin ${evaluation.margin}`
-                  : `candidate not better by the margin ${evaluation.margin}: champion stays`,
-              },
-            ]
-          : [],
+        comparison: evaluation ? comparisonRows(evaluation) : [],
       };
       const { id } = await files.save({
         model: pipeline.model,
@@ -106,4 +95,39 @@ function decisionLine(s: PassSummary): string {
     default:
       return 'in progress';
   }
+}
+
+/**
+ * One row per metric both models were scored with on the holdout rows, the
+ * primary metric first with the overall verdict; other metrics carry their
+ * gate's verdict when one applies (results recorded before the gates existed
+ * have only the primary metric).
+ */
+function comparisonRows(e: EvaluateResult): CandidateComparison[] {
+  const failed = (e.gates ?? []).filter((g) => !g.passed).map((g) => g.name);
+  const primary: CandidateComparison = {
+    metric: e.metric,
+    candidate: e.candidate,
+    champion: e.champion,
+    holdoutRows: e.holdoutRows,
+    higherIsBetter: higherIsBetter(e.metric),
+    decision: e.won
+      ? `candidate passed every gate (better by at least the margin ${e.margin})`
+      : `champion stays: failed ${failed.join(', ') || 'the margin ' + e.margin}`,
+  };
+  const gateOf = (metric: string) => (e.gates ?? []).filter((g) => g.name === `floor:${metric}` || g.name === `max-regression:${metric}`);
+  const others = (e.metrics ?? [])
+    .filter((m) => m.name !== e.metric && m.candidate !== null)
+    .map((m): CandidateComparison => {
+      const gates = gateOf(m.name);
+      return {
+        metric: m.name,
+        candidate: m.candidate!,
+        champion: m.champion,
+        holdoutRows: e.holdoutRows,
+        higherIsBetter: higherIsBetter(m.name),
+        decision: gates.length ? gates.map((g) => `${g.passed ? 'passed' : 'FAILED'} ${g.name}: ${g.detail}`).join('; ') : 'no gate on this metric',
+      };
+    });
+  return [primary, ...others];
 }

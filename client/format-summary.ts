@@ -41,7 +41,8 @@ export function formatSummary(s: PassSummary): string {
   ));
   row('evaluate', describe(st.evaluate, (e) =>
     `${e.metric} candidate ${fmt(e.candidate)} vs champion ${fmt(e.champion)} on ${e.holdoutRows} holdout rows (margin ${e.margin}): ` +
-    (e.won ? 'candidate wins' : 'champion stays'),
+    (e.won ? 'candidate wins' : 'champion stays') +
+    ((e.gates ?? []).some((g) => !g.passed) ? `; failed gates: ${(e.gates ?? []).filter((g) => !g.passed).map((g) => `${g.name} (${g.detail})`).join('; ')}` : ''),
   ));
   row('promote', describe(st.promote, (p) =>
     `version ${p.version} (${p.sha256.slice(0, 12)})${p.registered ? ' registered' : ' already registered'}; ` +

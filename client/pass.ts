@@ -25,23 +25,36 @@ export interface StartPassOptions {
   force?: boolean;
 }
 
+/**
+ * What starting one pass needs — workflow type, id, task queue, validated
+ * input, search attributes — shared by `startPass` and the schedules'
+ * start-workflow action (client/schedules.ts), so both start the same pass.
+ */
+export function passStartOptions(pipeline: PipelineConfig, opts: StartPassOptions) {
+  const input = RetrainPipelineInput.safeParse({ pipeline, force: opts.force ?? false });
+  if (!input.success) throw new ConfigError(`invalid pass input: ${formatIssues(input.error)}`);
+  return {
+    workflowType: 'retrainPipeline' as const,
+    taskQueue: opts.taskQueue,
+    workflowId: passWorkflowId(pipeline.model),
+    args: [input.data] as [RetrainPipelineInput],
+    typedSearchAttributes: [{ key: ModelNameKey, value: pipeline.model }],
+  };
+}
+
 /** Starts a `retrainPipeline` pass; refuses when one is already running for the model. */
 export async function startPass(
   client: Client,
   pipeline: PipelineConfig,
   opts: StartPassOptions,
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof retrainPipeline>> {
-  const input = RetrainPipelineInput.safeParse({ pipeline, force: opts.force ?? false });
-  if (!input.success) throw new ConfigError(`invalid pass input: ${formatIssues(input.error)}`);
-  const workflowId = passWorkflowId(pipeline.model);
+  const { workflowType, ...start } = passStartOptions(pipeline, opts);
+  const workflowId = start.workflowId;
   try {
-    return await client.workflow.start<typeof retrainPipeline>('retrainPipeline', {
-      taskQueue: opts.taskQueue,
-      workflowId,
-      args: [input.data],
+    return await client.workflow.start<typeof retrainPipeline>(workflowType, {
+      ...start,
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      typedSearchAttributes: [{ key: ModelNameKey, value: pipeline.model }],
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {

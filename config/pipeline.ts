@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DRIFT_DEFAULTS, DriftConfig, NUMERIC_ONLY_METHODS } from './drift.js';
+import { EVALUATION_DEFAULTS, EvaluationConfig, evaluationTaskIssues } from './evaluation.js';
+import { GithubSettings } from './github.js';
 import { ModelName } from './model-name.js';
 
 /**
@@ -185,14 +187,8 @@ export const PipelineConfig = z
       .default({}),
     drift: DriftConfig.default(DRIFT_DEFAULTS),
     trainer: TrainerConfig,
-    evaluation: z
-      .strictObject({
-        /** Share of the current window held out from training to compare candidate and champion. */
-        holdoutFraction: z.number().gt(0).lt(0.9).default(0.3),
-        /** The candidate must beat the champion's primary metric by at least this much. */
-        margin: z.number().min(0).default(0.01),
-      })
-      .default({ holdoutFraction: 0.3, margin: 0.01 }),
+    evaluation: EvaluationConfig.default(EVALUATION_DEFAULTS),
+    github: GithubSettings.optional(),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
@@ -225,6 +221,7 @@ export const PipelineConfig = z
     if (cfg.trainer.timeColumn && cfg.features.some((f) => f.name === cfg.trainer.timeColumn)) {
       ctx.addIssue({ code: 'custom', path: ['trainer', 'timeColumn'], message: `"${cfg.trainer.timeColumn}" is a feature; the time column orders rows and cannot be one` });
     }
+    for (const issue of evaluationTaskIssues(cfg.task, cfg.evaluation)) ctx.addIssue({ code: 'custom', ...issue });
     const est = cfg.trainer.estimator;
     if (est && !ESTIMATOR_TASKS[est].includes(cfg.task === 'regression' ? 'regression' : 'classification')) {
       ctx.addIssue({
