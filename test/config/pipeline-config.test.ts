@@ -33,7 +33,7 @@ describe('pipeline config', () => {
     // Drift defaults are Evidently's data-drift preset (config/drift.ts).
     expect(cfg.drift).toMatchObject({ share: 0.5, minRows: 30, features: {}, psi: { strategy: 'evidently', bins: 10 } });
     expect(cfg.drift.method).toBeUndefined();
-    expect(cfg.evaluation).toEqual({ holdoutFraction: 0.3, margin: 0.01 });
+    expect(cfg.evaluation).toEqual({ holdoutFraction: 0.3, margin: 0.01, minHoldoutRows: 100, floors: {}, maxRegression: {} });
     expect(cfg.trainer.seed).toBe(42);
   });
 
