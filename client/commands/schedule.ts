@@ -1,0 +1,152 @@
+import type { Client } from '@temporalio/client';
+import type { Command } from 'commander';
+import { loadPipelineConfig } from '../../config/load.js';
+import { ConfigError } from '../../errors/index.js';
+import {
+  createSchedule,
+  deleteSchedule,
+  listSchedules,
+  parseDuration,
+  parseScheduleName,
+  pauseSchedule,
+  triggerSchedule,
+  unpauseSchedule,
+  type ScheduleInfo,
+} from '../schedules.js';
+import { connectClient, temporalSettings } from '../temporal.js';
+
+async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connectClient(temporalSettings());
+  try {
+    return await fn(client);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+interface CreateOpts {
+  retrain?: string;
+  every?: string;
+  cron?: string;
+  catchupWindow: string;
+  paused: boolean;
+  note?: string;
+  taskQueue?: string;
+}
+
+/** `driftloop schedule …`: retrain passes on Temporal Schedules (see docs/schedules.md). */
+export function registerSchedule(program: Command): void {
+  const schedule = program
+    .command('schedule')
+    .description('run passes on a Temporal Schedule: create, list, pause, unpause, trigger, delete (docs/schedules.md)');
+
+  schedule
+    .command('create')
+    .description('a schedule that starts a retrain pass of the model CONFIG describes, every interval or on a cron expression')
+    .argument('<name>', 'schedule name (a-z, 0-9, . _ -; the schedule id is driftloop-NAME)')
+    .requiredOption('--retrain <config>', 'pipeline config file (YAML) of the passes to start')
+    .option('--every <duration>', 'interval: 90s, 30m, 1h, 1d…')
+    .option('--cron <expr>', 'cron expression (UTC), e.g. "0 3 * * *"')
+    .option('--catchup-window <duration>', 'after an outage, start missed runs at most this late', '1h')
+    .option('--paused', 'create it paused', false)
+    .option('--note <text>', 'note shown with the schedule (e.g. why it is paused)')
+    .option('--task-queue <name>', 'task queue of the workers (env DRIFTLOOP_TASK_QUEUE, default "driftloop")')
+    .action(async (name: string, opts: CreateOpts) => {
+      // Every argument is checked before anything is read or any connection made.
+      parseScheduleName(name);
+      if ((opts.every === undefined) === (opts.cron === undefined)) {
+        throw new ConfigError('give exactly one of --every DURATION or --cron EXPR');
+      }
+      if (opts.every !== undefined) parseDuration(opts.every, '--every');
+      parseDuration(opts.catchupWindow, '--catchup-window');
+      const pipeline = await loadPipelineConfig(opts.retrain!);
+      const settings = temporalSettings();
+      const info = await withClient((client) =>
+        createSchedule(client, {
+          name,
+          pipeline,
+          configFile: opts.retrain!,
+          taskQueue: opts.taskQueue ?? settings.taskQueue,
+          timing: opts.every !== undefined ? { every: opts.every } : { cron: opts.cron! },
+          catchupWindow: opts.catchupWindow,
+          paused: opts.paused,
+          ...(opts.note !== undefined ? { note: opts.note } : {}),
+        }),
+      );
+      console.log(
+        `created schedule ${info.name} (${info.scheduleId}): retrain ${info.model} ${info.timing}` +
+          (info.paused ? ', paused' : `, next run ${info.nextRuns[0] ?? '-'}`),
+      );
+    });
+
+  schedule
+    .command('list')
+    .description("driftloop's schedules: model, timing, state, next run times, latest run")
+    .option('--json', 'print one JSON array', false)
+    .action(async (opts: { json: boolean }) => {
+      const all = await withClient(listSchedules);
+      if (opts.json) return console.log(JSON.stringify(all));
+      if (all.length === 0) return console.log('no schedules');
+      console.log(formatTable(all));
+    });
+
+  schedule
+    .command('pause')
+    .description('stop starting passes until unpaused (a running pass is not affected)')
+    .argument('<name>', 'schedule name')
+    .option('--note <text>', 'why it is paused (shown by list and in the Web UI)')
+    .action(async (name: string, opts: { note?: string }) => {
+      parseScheduleName(name); // a bad name is refused before connecting
+      await withClient((client) => pauseSchedule(client, name, opts.note));
+      console.log(`paused schedule ${name}`);
+    });
+
+  schedule
+    .command('unpause')
+    .description('resume starting passes')
+    .argument('<name>', 'schedule name')
+    .option('--note <text>', 'note to replace the pause note')
+    .action(async (name: string, opts: { note?: string }) => {
+      parseScheduleName(name); // a bad name is refused before connecting
+      await withClient((client) => unpauseSchedule(client, name, opts.note));
+      console.log(`unpaused schedule ${name}`);
+    });
+
+  schedule
+    .command('trigger')
+    .description("start the schedule's pass now (skipped if its previous pass is still running)")
+    .argument('<name>', 'schedule name')
+    .action(async (name: string) => {
+      parseScheduleName(name); // a bad name is refused before connecting
+      const started = await withClient((client) => triggerSchedule(client, name));
+      console.log(
+        started
+          ? `triggered schedule ${name}: started ${started.workflowId} (run ${started.runId})`
+          : `triggered schedule ${name}: no pass started yet (skipped if the previous pass is still running; see schedule list)`,
+      );
+    });
+
+  schedule
+    .command('delete')
+    .description('delete the schedule (passes it started are not affected)')
+    .argument('<name>', 'schedule name')
+    .action(async (name: string) => {
+      parseScheduleName(name); // a bad name is refused before connecting
+      await withClient((client) => deleteSchedule(client, name));
+      console.log(`deleted schedule ${name}`);
+    });
+}
+
+function formatTable(all: ScheduleInfo[]): string {
+  const rows = all.map((s) => [
+    s.name,
+    s.model ?? '-',
+    s.timing ?? '-',
+    s.paused ? `paused${s.note ? ` (${s.note})` : ''}` : 'active',
+    s.paused ? '-' : s.nextRuns.slice(0, 2).join(', ') || '-',
+    s.recentRuns.at(-1)?.workflowId ?? '-',
+  ]);
+  const header = ['NAME', 'MODEL', 'TIMING', 'STATE', 'NEXT RUNS', 'LAST RUN'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
