@@ -3,6 +3,7 @@ import { registerDashboard } from './commands/dashboard.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDev } from './commands/dev.js';
 import { registerDrift } from './commands/drift.js';
+import { registerGithub } from './commands/github.js';
 import { registerMetrics } from './commands/metrics.js';
 import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
@@ -28,5 +29,6 @@ export function buildProgram(): Command {
   registerDrift(program);
   registerMetrics(program);
   registerDashboard(program);
+  registerGithub(program);
   return program;
 }

@@ -1,0 +1,152 @@
+import { Webhooks } from '@octokit/webhooks';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { PipelineConfig } from '../config/pipeline.js';
+import { DriftloopError } from '../errors/index.js';
+import { CAN_TRIGGER } from './client.js';
+import type { DeliveryLog } from './deliveries.js';
+import { decide } from './events.js';
+
+/**
+ * `driftloop github serve`'s HTTP side: one POST endpoint for GitHub
+ * webhooks. Order matters: the signature is checked over the raw body bytes
+ * before anything is parsed or looked up, so an unsigned request costs a
+ * hash and nothing else; duplicates are answered before any side effect.
+ */
+
+export interface StartedPass {
+  workflowId: string;
+  runId: string;
+}
+
+export interface WebhookServerDeps {
+  secret: string;
+  /** The pipeline configs, read per delivery so a changed config is picked up without a restart. */
+  pipelines: () => Promise<PipelineConfig[]>;
+  /** Starts a forced pass; throws an error with `details.runId` when one is already running (client/pass.ts PassAlreadyRunningError). */
+  startPass: (pipeline: PipelineConfig, trigger: string) => Promise<StartedPass>;
+  /** The commenter's permission on the repository (GitHub's collaborator permission). */
+  permissionOf: (owner: string, repo: string, user: string) => Promise<string>;
+  deliveries: DeliveryLog;
+  /** Largest accepted body; GitHub caps payloads at 25 MB. */
+  bodyLimit?: number;
+  log?: (line: string) => void;
+}
+
+export type PassResult = { model: string; started: true; workflowId: string; runId: string } | { model: string; started: false; reason: string; runId?: string };
+
+export const WEBHOOK_PATH = '/webhook';
+
+export function buildWebhookServer(deps: WebhookServerDeps): FastifyInstance {
+  const webhooks = new Webhooks({ secret: deps.secret });
+  const log = deps.log ?? (() => {});
+  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 25 * 1024 * 1024 });
+  const inFlight = new Set<string>();
+
+  // Keep the bytes exactly as sent: the HMAC is over them, not over a re-serialisation.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'application/x-www-form-urlencoded'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    return reply.code(status).send({ error: status === 415 ? 'content type must be application/json or application/x-www-form-urlencoded' : err.message });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url}; GitHub webhooks go to POST ${WEBHOOK_PATH}` }));
+
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.post(WEBHOOK_PATH, async (req, reply) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const signature = req.headers['x-hub-signature-256'];
+    if (typeof signature !== 'string' || !signature) return reply.code(401).send({ error: 'missing X-Hub-Signature-256 header' });
+    let valid = false;
+    try {
+      valid = await webhooks.verify(raw.toString('utf8'), signature);
+    } catch {
+      valid = false; // a malformed signature header is just a wrong one
+    }
+    if (!valid) return reply.code(401).send({ error: 'X-Hub-Signature-256 does not match the body and the webhook secret' });
+
+    const event = header(req.headers['x-github-event']);
+    const delivery = header(req.headers['x-github-delivery']);
+    if (!event) return reply.code(400).send({ error: 'missing X-GitHub-Event header' });
+    if (!delivery) return reply.code(400).send({ error: 'missing X-GitHub-Delivery header' });
+    const payload = parsePayload(raw, header(req.headers['content-type']) ?? '');
+    if (typeof payload === 'string') return reply.code(400).send({ error: payload });
+
+    if (deps.deliveries.has(delivery) || inFlight.has(delivery)) return reply.code(200).send({ delivery, duplicate: true, started: false, reason: 'duplicate delivery' });
+    inFlight.add(delivery);
+    try {
+      const answer = await handle(event, payload);
+      // Only answered deliveries are remembered: one that failed (Temporal or GitHub down) may be redelivered and tried again.
+      await deps.deliveries.add(delivery);
+      log(`${delivery} ${event}: ${answer.reason ?? answer.passes.map((p) => `${p.model} ${p.started ? 'started' : p.reason}`).join(', ')}`);
+      return reply.code(answer.status).send({ delivery, event, ...answer.body, passes: answer.passes, ...(answer.reason ? { reason: answer.reason } : {}) });
+    } catch (err) {
+      log(`${delivery} ${event}: failed: ${(err as Error).message}`);
+      return fail(reply, err);
+    } finally {
+      inFlight.delete(delivery);
+    }
+  });
+
+  async function handle(event: string, payload: Record<string, unknown>): Promise<{ status: number; passes: PassResult[]; reason?: string; body: Record<string, unknown> }> {
+    if (event === 'ping') return { status: 200, passes: [], body: { started: false, pong: true, zen: payload.zen ?? null } };
+    const decision = decide(event, payload, await deps.pipelines());
+    if (decision.kind === 'ignore') return { status: 202, passes: [], reason: decision.reason, body: { started: false } };
+    let models: PipelineConfig[];
+    if (decision.kind === 'retrain-if-permitted') {
+      const permission = await deps.permissionOf(decision.owner, decision.repo, decision.user);
+      if (!CAN_TRIGGER.has(permission)) {
+        return { status: 202, passes: [], reason: `${decision.user} has ${permission} permission on ${decision.owner}/${decision.repo}; /retrain needs write, maintain or admin`, body: { started: false } };
+      }
+      models = [decision.model];
+    } else {
+      models = decision.models;
+    }
+    const passes: PassResult[] = [];
+    for (const m of models) passes.push(await start(m, decision.trigger));
+    return { status: 200, passes, body: { started: passes.some((p) => p.started) } };
+  }
+
+  async function start(pipeline: PipelineConfig, trigger: string): Promise<PassResult> {
+    try {
+      const s = await deps.startPass(pipeline, trigger);
+      return { model: pipeline.model, started: true, ...s };
+    } catch (err) {
+      // GitHub ignores the status; "already running" is an answer, not a failure to redeliver.
+      if (err instanceof DriftloopError && err.code === 'PASS_ALREADY_RUNNING') {
+        return { model: pipeline.model, started: false, reason: 'already running', runId: String(err.details.runId) };
+      }
+      throw err;
+    }
+  }
+
+  return app;
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+/** The payload object, or a one-line reason why the body is not one. */
+function parsePayload(raw: Buffer, contentType: string): Record<string, unknown> | string {
+  let text = raw.toString('utf8');
+  if (contentType.startsWith('application/x-www-form-urlencoded')) {
+    const p = new URLSearchParams(text).get('payload');
+    if (p === null) return 'form-encoded body has no "payload" field';
+    text = p;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return `body is not valid JSON: ${(err as Error).message}`;
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'body must be a JSON object';
+  return value as Record<string, unknown>;
+}
+
+function fail(reply: FastifyReply, err: unknown): FastifyReply {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = err instanceof DriftloopError && err.code === 'CONFIG_INVALID' ? 500 : 502;
+  return reply.code(code).send({ error: message.split('\n')[0] });
+}

@@ -1,0 +1,215 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Webhooks } from '@octokit/webhooks';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { passWorkflowId, startPass, waitForPass } from '../../client/pass.js';
+import type { PipelineConfig } from '../../config/pipeline.js';
+import { GithubClient } from '../../github/client.js';
+import { DeliveryLog } from '../../github/deliveries.js';
+import { buildWebhookServer, WEBHOOK_PATH } from '../../github/webhook-server.js';
+import { exampleProject } from '../support/example.js';
+import { GithubStandIn } from '../support/github-stand-in.js';
+import { startHarness, type Harness } from '../support/harness.js';
+
+const SECRET = 'webhook-test-secret';
+const REPO = 'acme/models';
+
+let h: Harness;
+let gh: GithubStandIn;
+let app: FastifyInstance;
+let pipeline: PipelineConfig;
+let stateDir: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  gh = await new GithubStandIn().start();
+  const project = await exampleProject({ github: { repository: REPO, branch: 'main', paths: ['models/churn/**'], config: 'models/churn.yaml' } });
+  pipeline = project.steady;
+  stateDir = await mkdtemp(join(tmpdir(), 'driftloop-gh-'));
+  app = await server(join(stateDir, 'deliveries.log'));
+});
+afterAll(async () => {
+  await app?.close();
+  await gh?.stop();
+  await h?.stop();
+});
+
+async function server(deliveryFile: string): Promise<FastifyInstance> {
+  const github = new GithubClient({ token: 'test-token', baseUrl: gh.url });
+  return buildWebhookServer({
+    secret: SECRET,
+    pipelines: async () => [pipeline],
+    startPass: async (p) => {
+      const handle = await startPass(h.client, p, { taskQueue: h.taskQueue, force: true });
+      return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+    },
+    permissionOf: (o, r, u) => github.permissionOf(o, r, u),
+    deliveries: await DeliveryLog.open(deliveryFile),
+  });
+}
+
+function sign(body: string, secret = SECRET): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+async function deliver(event: string, payload: unknown, opts: { delivery?: string; signature?: string | null; target?: FastifyInstance } = {}) {
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': opts.delivery ?? randomUUID() };
+  if (opts.signature !== null) headers['x-hub-signature-256'] = opts.signature ?? sign(body);
+  const res = await (opts.target ?? app).inject({ method: 'POST', url: WEBHOOK_PATH, headers, payload: body });
+  return { status: res.statusCode, json: res.json() as Record<string, unknown> };
+}
+
+/** The newest run of the model's pass workflow, or null: read from the workflow itself (strongly consistent, unlike visibility lists). */
+async function latestRun(model: string): Promise<string | null> {
+  try {
+    return (await h.client.workflow.getHandle(passWorkflowId(model)).describe()).runId;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+}
+
+/** Waits for the pass a webhook started and checks that it ran forced to completion. */
+async function expectForcedPass(json: Record<string, unknown>): Promise<void> {
+  expect(json.started).toBe(true);
+  const [pass] = json.passes as { model: string; started: boolean; workflowId: string; runId: string }[];
+  expect(pass).toMatchObject({ model: pipeline.model, started: true, workflowId: passWorkflowId(pipeline.model) });
+  const summary = await waitForPass(h.client.workflow.getHandle(pass!.workflowId, pass!.runId));
+  expect(summary.forced).toBe(true);
+  expect(summary.decision).not.toBeNull();
+}
+
+const repository = { full_name: REPO, name: 'models', owner: { login: 'acme' } };
+const push = (files: string[], ref = 'refs/heads/main') => ({
+  ref,
+  after: 'b'.repeat(40),
+  deleted: false,
+  repository,
+  commits: [{ id: 'b'.repeat(40), added: [], modified: files, removed: [] }],
+  head_commit: { id: 'b'.repeat(40), added: [], modified: files, removed: [] },
+});
+const comment = (body: string, login: string) => ({ action: 'created', repository, issue: { number: 12 }, comment: { id: 1, body, user: { login } } });
+
+describe('webhook signatures', () => {
+  it("accepts GitHub's documented example signature (\"Validating webhook deliveries\")", async () => {
+    const webhooks = new Webhooks({ secret: "It's a Secret to Everybody" });
+    expect(await webhooks.verify('Hello, World!', 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17')).toBe(true);
+    expect(await webhooks.verify('Hello, World?', 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17')).toBe(false);
+    // Through the server: the documented signature gets past the 401, then the body is (rightly) not JSON.
+    const target = buildWebhookServer({
+      secret: "It's a Secret to Everybody",
+      pipelines: async () => [],
+      startPass: async () => {
+        throw new Error('must not start');
+      },
+      permissionOf: async () => 'none',
+      deliveries: await DeliveryLog.open(join(stateDir, 'example.log')),
+    });
+    const res = await deliver('push', 'Hello, World!', { signature: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17', target });
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatch(/not valid JSON/);
+    await target.close();
+  });
+
+  it('a wrong, a missing or a malformed signature gets 401 and starts nothing', async () => {
+    const before = await latestRun(pipeline.model);
+    const payload = { event_type: 'retrain', client_payload: { model: pipeline.model }, repository };
+    for (const signature of [sign(JSON.stringify(payload), 'another secret'), null, 'sha256=zz', 'sha1=abc']) {
+      const res = await deliver('repository_dispatch', payload, { signature });
+      expect(res.status).toBe(401);
+      expect(res.json.error).toMatch(/X-Hub-Signature-256/);
+    }
+    expect(await latestRun(pipeline.model)).toEqual(before);
+  });
+
+  it('answers ping with 200', async () => {
+    const res = await deliver('ping', { zen: 'Keep it logically awesome.', hook_id: 1 });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ event: 'ping', pong: true, started: false });
+  });
+
+  it('a malformed payload gets a 4xx with a JSON error', async () => {
+    expect((await deliver('push', '{"ref":')).status).toBe(400);
+    expect((await deliver('push', '[1,2]')).json.error).toBe('body must be a JSON object');
+    const res = await app.inject({ method: 'POST', url: WEBHOOK_PATH, headers: { 'content-type': 'text/plain' }, payload: 'x' });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error).toMatch(/content type/);
+  });
+});
+
+describe('events that start a forced pass (real Temporal)', () => {
+  it('push to the branch touching the model\'s paths; a redelivery starts nothing (also after a restart)', async () => {
+    const delivery = randomUUID();
+    const res = await deliver('push', push(['models/churn/features.py', 'README.md']), { delivery });
+    expect(res.status).toBe(200);
+    await expectForcedPass(res.json);
+    const run = await latestRun(pipeline.model);
+
+    const again = await deliver('push', push(['models/churn/features.py', 'README.md']), { delivery });
+    expect(again).toEqual({ status: 200, json: { delivery, duplicate: true, started: false, reason: 'duplicate delivery' } });
+    // The ids are durable: a new server on the same file still knows the delivery.
+    const restarted = await server(join(stateDir, 'deliveries.log'));
+    const afterRestart = await deliver('push', push(['models/churn/features.py']), { delivery, target: restarted });
+    await restarted.close();
+    expect(afterRestart.json.duplicate).toBe(true);
+    expect(await latestRun(pipeline.model)).toEqual(run);
+  });
+
+  it('push touching the config file starts a pass; other branches and unrelated files do not', async () => {
+    const ignoredBranch = await deliver('push', push(['models/churn/features.py'], 'refs/heads/dev'));
+    expect(ignoredBranch.status).toBe(202);
+    expect(ignoredBranch.json).toMatchObject({ started: false, reason: expect.stringContaining('touches no configured model') });
+    const ignoredFiles = await deliver('push', push(['docs/index.md', 'models/other/x.py']));
+    expect(ignoredFiles.json.started).toBe(false);
+    const otherRepo = await deliver('push', { ...push(['models/churn/a.py']), repository: { full_name: 'someone/else' } });
+    expect(otherRepo.json.reason).toMatch(/no pipeline is configured for repository "someone\/else"/);
+    const cfg = await deliver('push', push(['models/churn.yaml']));
+    await expectForcedPass(cfg.json);
+  });
+
+  it('workflow_dispatch with inputs.model', async () => {
+    const res = await deliver('workflow_dispatch', { ref: 'refs/heads/main', workflow: '.github/workflows/retrain.yml', inputs: { model: pipeline.model }, repository });
+    await expectForcedPass(res.json);
+    const unknown = await deliver('workflow_dispatch', { inputs: { model: 'nope' }, repository });
+    expect(unknown).toMatchObject({ status: 202, json: { started: false, reason: 'no pipeline for model "nope" in this repository' } });
+  });
+
+  it('repository_dispatch with client_payload.model; a second trigger while it runs is "already running" with the run id', async () => {
+    const res = await deliver('repository_dispatch', { action: 'retrain', client_payload: { model: pipeline.model }, repository });
+    const second = await deliver('repository_dispatch', { action: 'retrain', client_payload: { model: pipeline.model }, repository });
+    const first = (res.json.passes as { runId: string }[])[0]!;
+    expect(second.status).toBe(200);
+    expect(second.json).toMatchObject({ started: false, passes: [{ model: pipeline.model, started: false, reason: 'already running', runId: first.runId }] });
+    await expectForcedPass(res.json);
+  });
+
+  it('"/retrain NAME" from a user with write permission; refused for a read-only user', async () => {
+    gh.permissions.set('writer', 'write');
+    gh.permissions.set('reader', 'read');
+    const before = await latestRun(pipeline.model);
+    const refused = await deliver('issue_comment', comment(`/retrain ${pipeline.model}`, 'reader'));
+    expect(refused.status).toBe(202);
+    expect(refused.json).toMatchObject({ started: false, reason: expect.stringContaining('reader has read permission on acme/models') });
+    expect(await latestRun(pipeline.model)).toEqual(before);
+    expect(gh.calls.at(-1)).toMatchObject({ method: 'GET', path: '/repos/acme/models/collaborators/reader/permission', authorization: 'token test-token' });
+
+    const other = await deliver('issue_comment', comment('looks good to me', 'writer'));
+    expect(other.json.reason).toBe('comment is not "/retrain NAME"');
+    const ok = await deliver('issue_comment', comment(`/retrain ${pipeline.model}`, 'writer'));
+    await expectForcedPass(ok.json);
+  });
+
+  it('GitHub failing the permission check answers 502 and does not remember the delivery (a redelivery is tried again)', async () => {
+    gh.failNext(1, { kind: 'server-error', status: 503 });
+    const delivery = randomUUID();
+    const failed = await deliver('issue_comment', comment(`/retrain ${pipeline.model}`, 'reader'), { delivery });
+    expect(failed.status).toBe(502);
+    const retried = await deliver('issue_comment', comment(`/retrain ${pipeline.model}`, 'reader'), { delivery });
+    expect(retried.json).toMatchObject({ started: false, reason: expect.stringContaining('read permission') });
+  });
+});
