@@ -7,9 +7,11 @@ import { registerGithub } from './commands/github.js';
 import { registerMetrics } from './commands/metrics.js';
 import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
+import { registerSchedule } from './commands/schedule.js';
 import { registerScore } from './commands/score.js';
 import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
+import { registerValidate } from './commands/validate.js';
 import { registerWorker } from './commands/worker.js';
 
 /** The `driftloop` command line; each command lives in its own module under commands/. */
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerDev(program);
   registerWorker(program);
   registerRun(program);
+  registerValidate(program);
+  registerSchedule(program);
   registerTrain(program);
   registerScore(program);
   registerServe(program);
