@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { Webhooks } from '@octokit/webhooks';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventEmitter } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { stringify } from 'yaml';
+import { registerGithub } from '../../client/commands/github.js';
 import { passWorkflowId, startPass, waitForPass } from '../../client/pass.js';
 import type { PipelineConfig } from '../../config/pipeline.js';
 import { GithubClient } from '../../github/client.js';
@@ -211,5 +216,42 @@ describe('events that start a forced pass (real Temporal)', () => {
     expect(failed.status).toBe(502);
     const retried = await deliver('issue_comment', comment(`/retrain ${pipeline.model}`, 'reader'), { delivery });
     expect(retried.json).toMatchObject({ started: false, reason: expect.stringContaining('read permission') });
+  });
+});
+
+describe('driftloop github serve (the command, in process, on real Temporal)', () => {
+  it('listens, verifies, starts a forced pass on a dispatch and stops on SIGINT', async () => {
+    const configDir = await mkdtemp(join(tmpdir(), 'driftloop-ghserve-'));
+    await writeFile(join(configDir, 'churn.yaml'), stringify(pipeline));
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+      DRIFTLOOP_HOME: stateDir,
+      DRIFTLOOP_GITHUB_WEBHOOK_SECRET: SECRET,
+      DRIFTLOOP_GITHUB_TOKEN: 'test-token',
+      DRIFTLOOP_GITHUB_API_URL: gh.url,
+    });
+    const signals = new EventEmitter();
+    const lines: string[] = [];
+    const program = new Command().exitOverride();
+    registerGithub(program, { signals, print: (l) => lines.push(l) });
+    const running = program.parseAsync(['node', 'driftloop', 'github', 'serve', '--config-dir', configDir, '--port', '0', '--task-queue', h.taskQueue]);
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!lines.some((l) => l.startsWith('GitHub webhooks at')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const url = /(http:\/\/\S+)/.exec(lines[0] ?? '')![1]!;
+      const body = JSON.stringify({ action: 'retrain', client_payload: { model: pipeline.model }, repository });
+      const headers = { 'content-type': 'application/json', 'x-github-event': 'repository_dispatch', 'x-github-delivery': randomUUID() };
+      const unsigned = await fetch(url, { method: 'POST', headers, body });
+      expect(unsigned.status).toBe(401);
+      const res = await fetch(url, { method: 'POST', headers: { ...headers, 'x-hub-signature-256': sign(body) }, body });
+      expect(res.status).toBe(200);
+      await expectForcedPass((await res.json()) as Record<string, unknown>);
+    } finally {
+      signals.emit('SIGINT');
+      await running;
+      process.env = saved;
+    }
   });
 });
