@@ -80,6 +80,14 @@ export async function createSchedule(client: Client, opts: CreateScheduleOptions
   const catchupWindow = parseDuration(opts.catchupWindow ?? '1h', '--catchup-window');
   if (catchupWindow < 10_000) throw new ConfigError('--catchup-window: must be at least 10s (Temporal\'s minimum)');
   const { workflowType, ...start } = passStartOptions(opts.pipeline, { taskQueue: opts.taskQueue });
+  // Overlap SKIP only holds within one schedule: a second schedule of the same model could overlap its passes.
+  const other = (await listSchedules(client)).find((s) => s.model === opts.pipeline.model && s.name !== name);
+  if (other) {
+    throw new ScheduleExistsError(
+      `model "${opts.pipeline.model}" already has schedule "${other.name}"; one schedule per model keeps its passes from overlapping`,
+      { name, model: opts.pipeline.model, existing: other.name },
+    );
+  }
   try {
     await client.schedule.create({
       scheduleId: scheduleId(name),

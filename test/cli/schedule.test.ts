@@ -61,6 +61,10 @@ describe('driftloop schedule', () => {
     );
 
     let mine = (await listUntil((all) => all.some((s) => s.name === name))).find((s) => s.name === name);
+    oneLineError(
+      await driftloop(['schedule', 'create', `${name}-twin`, '--retrain', project.driftedConfig, '--every', '2h'], env),
+      new RegExp(`^driftloop: error: model "${model}" already has schedule "${name}"; one schedule per model`),
+    );
     expect(mine).toMatchObject({
       scheduleId: `driftloop-${name}`,
       model,
