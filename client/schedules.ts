@@ -159,7 +159,8 @@ export async function triggerSchedule(
 ): Promise<{ workflowId: string; runId: string } | null> {
   const before = await describeSchedule(client, name);
   const seen = new Set(before.recentRuns.map((r) => r.runId));
-  await withHandle(client, name, (h) => h.trigger());
+  // The SDK's trigger() defaults to ALLOW_ALL; a manual trigger must not overlap a running pass either.
+  await withHandle(client, name, (h) => h.trigger('SKIP'));
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {
     const now = await describeSchedule(client, name);

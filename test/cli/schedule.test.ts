@@ -110,6 +110,29 @@ describe('driftloop schedule', () => {
     oneLineError(await driftloop(['schedule', 'delete', name], env), new RegExp(`^driftloop: error: no schedule "${name}"`));
   });
 
+  it('skips a trigger while the schedule\'s previous pass is still running (overlap policy SKIP)', async () => {
+    // No worker polls this queue, so the first pass stays running for as long as the test needs.
+    const idle = { ...env, DRIFTLOOP_TASK_QUEUE: `idle-${randomBytes(4).toString('hex')}` };
+    const other = `${model}-b`;
+    const otherProject = await writeExampleProject(await mkdtemp(join(tmpdir(), 'driftloop-schedule-')), { model: other, rows: 50 });
+    const name = `${other}-overlap`;
+    expect((await driftloop(['schedule', 'create', name, '--retrain', otherProject.steadyConfig, '--every', '1d'], idle)).code).toBe(0);
+    const first = await driftloop(['schedule', 'trigger', name], idle);
+    const m = /started (\S+) \(run (\S+)\)/.exec(first.stdout);
+    expect(m, first.stdout).not.toBeNull();
+    try {
+      const second = await driftloop(['schedule', 'trigger', name], idle);
+      expect(second.code).toBe(0);
+      expect(second.stdout).toMatch(/no pass started yet \(skipped if the previous pass is still running/);
+      const mine = (await list()).find((s) => s.name === name);
+      expect(mine!.skippedOverlap).toBe(1);
+      expect(mine!.recentRuns.map((r) => r.workflowId)).toEqual([m![1]]);
+    } finally {
+      await h.client.workflow.getHandle(m![1]!, m![2]!).terminate('test done');
+      await driftloop(['schedule', 'delete', name], idle);
+    }
+  });
+
   it('creates a schedule from a cron expression and surfaces Temporal\'s refusal of a bad one as one line', async () => {
     const name = `${model}-nightly`;
     const ok = await driftloop(['schedule', 'create', name, '--retrain', project.steadyConfig, '--cron', '0 3 * * *', '--paused'], env);
