@@ -53,6 +53,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const address = `127.0.0.1:${port}`;
   try {
     await waitForServer(address, namespace, child, exited);
+    await ensureSearchAttributes(address, namespace);
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
@@ -86,6 +87,30 @@ async function waitForServer(address: string, namespace: string, child: ChildPro
     }
   }
   throw new Error(`temporal dev server did not become ready at ${address}: ${(lastError as Error)?.message}`);
+}
+
+/**
+ * `--search-attribute` registers attributes only when start-dev creates its
+ * database: a database from an older driftloop lacks the newer ones, and a
+ * workflow that sets an unregistered attribute fails its workflow task over
+ * and over. So the missing ones are added through the operator API.
+ */
+/** temporal.api.enums.v1.IndexedValueType (temporal/api/enums/v1/common.proto), by the SDK's type names. */
+const INDEXED_VALUE_TYPES: Record<string, number> = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 };
+
+async function ensureSearchAttributes(address: string, namespace: string): Promise<void> {
+  const conn = await Connection.connect({ address });
+  try {
+    const { customAttributes } = await conn.operatorService.listSearchAttributes({ namespace });
+    const missing = SEARCH_ATTRIBUTES.filter((sa) => !(customAttributes && sa.name in customAttributes));
+    if (missing.length === 0) return;
+    await conn.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((sa) => [sa.name, INDEXED_VALUE_TYPES[sa.type]!])),
+    });
+  } finally {
+    await conn.close();
+  }
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
