@@ -3,7 +3,7 @@ import type { PipelineConfig } from '../config/pipeline.js';
 import { columnsFromTable } from '../dataset/columns-from-table.js';
 import type { ColumnSet } from '../dataset/columns.js';
 import { readColumns } from '../dataset/read-columns.js';
-import { readWindowTable } from '../dataset/window.js';
+import { readPipelineWindow } from '../dataset/window.js';
 import { computeDriftReport } from '../drift/index.js';
 import type { ColumnDrift, DriftReport } from '../drift/report.js';
 import { asActivity } from './failures.js';
@@ -80,13 +80,7 @@ async function readCurrentWindow(pipeline: PipelineConfig, registry: ActivityDep
     const columns = pipeline.features.map((f) => ({ name: f.name, kind: f.kind }));
     return { set: await readColumns(path, { columns }), description: path };
   }
-  const table = await readWindowTable(source, {
-    model: pipeline.model,
-    features: pipeline.features,
-    target: pipeline.target,
-    defaultFile: pipeline.data.current,
-    predictionLog: registry,
-  });
+  const table = await readPipelineWindow(pipeline, registry);
   return { set: columnsFromTable(table, pipeline.features), description: table.description };
 }
 
@@ -105,7 +99,7 @@ function severity(c: ColumnDrift): number {
   return c.statistic / c.threshold;
 }
 
-export function summarise(report: DriftReport, window: string, reportId: number): DriftResult {
+function summarise(report: DriftReport, window: string, reportId: number): DriftResult {
   const drifted = report.columns.filter((c) => c.drifted).sort((a, b) => severity(b) - severity(a));
   return {
     detected: report.dataset.drifted,

@@ -1,6 +1,6 @@
-import { primaryMetric, worseThan, type MetricName, type PipelineConfig } from '../config/pipeline.js';
+import { primaryMetric, worseThan, type DegradationRules, type MetricName, type PipelineConfig } from '../config/pipeline.js';
 import { toLabelledTable } from '../dataset/table.js';
-import { readWindowTable } from '../dataset/window.js';
+import { readPipelineWindow } from '../dataset/window.js';
 import { score } from '../metrics/index.js';
 import { computeMetricWindows, evaluateDegradation, type DegradationVerdict } from '../monitoring/index.js';
 import type { MetricWindow } from '../registry/types.js';
@@ -45,14 +45,7 @@ export function createMonitor({ registry }: ActivityDeps) {
       const metric = primaryMetric(pipeline);
       const now = new Date();
       const source = pipeline.monitor.window;
-      const table = await readWindowTable(source, {
-        model: pipeline.model,
-        features: pipeline.features,
-        target: pipeline.target,
-        defaultFile: pipeline.data.current,
-        predictionLog: registry,
-        now,
-      });
+      const table = await readPipelineWindow(pipeline, registry, { now });
       const targetIdx = table.header.indexOf(pipeline.target);
       // Unlabelled rows (predictions whose feedback has not arrived) are not errors here: they are simply not scored.
       const labelled = targetIdx < 0 ? [] : table.rows.flatMap((row, i) => ((row[targetIdx] ?? '').trim() === '' ? [] : [i]));
@@ -112,14 +105,7 @@ export function createMonitor({ registry }: ActivityDeps) {
         rows: labelled.length,
         windowRows: table.rows.length,
         window: table.description,
-        degradation: rules
-          ? judged
-            ? {
-                ...evaluateDegradation(rules, { metric, validationValue: championVersion.card.metrics[metric], window: judged }),
-                measured: pick(judged),
-              }
-            : { degraded: false, rule: null, insufficient: true, reason: `no ${metric} window of v${champion.version} in the last ${windowHours} h`, measured: null }
-          : null,
+        degradation: rules ? judge(rules, metric, championVersion.card.metrics[metric], judged, `no ${metric} window of v${champion.version} in the last ${windowHours} h`) : null,
       };
     });
   };
@@ -138,6 +124,13 @@ function latestJudgeable(windows: readonly MetricWindow[], metric: string, minLa
   const realised = same.find((w) => w.kind === 'realised');
   if (realised && realised.labelledRows >= minLabelled) return realised;
   return same.find((w) => w.kind === 'estimated') ?? realised ?? newest;
+}
+
+type Degradation = NonNullable<Extract<MonitorResult, { status: 'measured' }>['degradation']>;
+
+function judge(rules: DegradationRules, metric: MetricName, validationValue: number | null | undefined, window: MetricWindow | null, none: string): Degradation {
+  if (!window) return { degraded: false, rule: null, insufficient: true, reason: none, measured: null };
+  return { ...evaluateDegradation(rules, { metric, validationValue, window }), measured: pick(window) };
 }
 
 function pick(w: MetricWindow) {

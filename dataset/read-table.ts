@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
-import { openTableSource, type Cell } from '../scoring/sources.js';
+import { openTableSource } from '../scoring/sources.js';
 import { readCsv, type RawTable } from './csv.js';
+import { cellText } from './cell-text.js';
 
 /**
  * A whole CSV or Parquet file as strings, for the row-oriented stages
@@ -17,11 +18,4 @@ export async function readTable(file: string): Promise<RawTable> {
     for (const row of chunk.rows) rows.push(row.map(cellText));
   }
   return { file, header: source.header, rows };
-}
-
-function cellText(cell: Cell): string {
-  if (cell === null || cell === undefined) return '';
-  if (typeof cell === 'number') return Number.isFinite(cell) ? String(cell) : Number.isNaN(cell) ? 'nan' : String(cell);
-  if (cell instanceof Date) return cell.toISOString();
-  return String(cell);
 }

@@ -1,9 +1,10 @@
 import pg from 'pg';
-import type { Feature, WindowSource } from '../config/pipeline.js';
+import type { Feature, PipelineConfig, WindowSource } from '../config/pipeline.js';
 import { ConfigError, DataError } from '../errors/index.js';
 import type { PredictionLog } from '../registry/types.js';
 import type { RawTable } from './csv.js';
 import { readTable } from './read-table.js';
+import { cellText } from './cell-text.js';
 
 /**
  * The current window of the monitor and drift stages, from wherever the
@@ -25,6 +26,22 @@ export interface WindowContext {
 export interface WindowTable extends RawTable {
   /** For reports and errors: where the rows came from. */
   description: string;
+}
+
+/** The pipeline's current window (`monitor.window`, else the `data.current` file). */
+export function readPipelineWindow(
+  pipeline: Pick<PipelineConfig, 'model' | 'features' | 'target' | 'data' | 'monitor'>,
+  predictionLog: PredictionLog,
+  opts: { env?: NodeJS.ProcessEnv; now?: Date } = {},
+): Promise<WindowTable> {
+  return readWindowTable(pipeline.monitor.window, {
+    model: pipeline.model,
+    features: pipeline.features,
+    target: pipeline.target,
+    defaultFile: pipeline.data.current,
+    predictionLog,
+    ...opts,
+  });
 }
 
 export async function readWindowTable(source: WindowSource | undefined, ctx: WindowContext): Promise<WindowTable> {
@@ -87,12 +104,4 @@ async function readPostgresWindow(query: string, urlEnv: string, env: NodeJS.Pro
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isNaN(value) ? 'nan' : String(value);
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
 }

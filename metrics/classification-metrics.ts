@@ -30,6 +30,12 @@ export const CLASSIFICATION_METRICS = [
 ] as const;
 
 export const PROBABILITY_METRICS = ['rocAuc', 'logLoss', 'ece'] as const;
+type ProbabilityMetric = (typeof PROBABILITY_METRICS)[number];
+
+/** The classification metrics computed from predicted labels alone (the ones CBPE can estimate). */
+export const LABEL_METRICS = CLASSIFICATION_METRICS.filter(
+  (m): m is Exclude<(typeof CLASSIFICATION_METRICS)[number], ProbabilityMetric> => !(PROBABILITY_METRICS as readonly string[]).includes(m),
+);
 
 export interface ClassificationInput {
   /** True labels, as strings (the monitoring layer stringifies the logged values). */

@@ -1,19 +1,9 @@
+import { LABEL_METRICS } from '../metrics/classification-metrics.js';
 import { measured, undefinedMetric, type MetricValues } from '../metrics/metric-value.js';
 import { rowsOf, type ProbabilityMatrix } from '../metrics/probabilities.js';
 
 /** The metrics confidence-based performance estimation gives (the label-based names they estimate). */
-export const ESTIMATED_METRICS = [
-  'accuracy',
-  'precision',
-  'recall',
-  'f1',
-  'precisionMacro',
-  'recallMacro',
-  'f1Macro',
-  'precisionWeighted',
-  'recallWeighted',
-  'f1Weighted',
-] as const;
+export const ESTIMATED_METRICS = LABEL_METRICS;
 
 /**
  * Confidence-based performance estimation (CBPE, as NannyML describes it):
