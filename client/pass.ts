@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ConfigError, DriftloopError } from '../errors/index.js';
-import { RetrainPipelineInput } from '../config/pipeline-run.js';
+import { RetrainPipelineInput, type PassTrigger } from '../config/pipeline-run.js';
 import type { PipelineConfig } from '../config/pipeline.js';
 import { formatIssues } from '../config/format-issues.js';
 import type { retrainPipeline } from '../workflows/retrain-pipeline.js';
@@ -23,6 +23,8 @@ export class PassFailedError extends DriftloopError {
 export interface StartPassOptions {
   taskQueue: string;
   force?: boolean;
+  /** What started the pass (GitHub triggers are reported back to); default manual. */
+  trigger?: PassTrigger;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface StartPassOptions {
  * start-workflow action (client/schedules.ts), so both start the same pass.
  */
 export function passStartOptions(pipeline: PipelineConfig, opts: StartPassOptions) {
-  const input = RetrainPipelineInput.safeParse({ pipeline, force: opts.force ?? false });
+  const input = RetrainPipelineInput.safeParse({ pipeline, force: opts.force ?? false, ...(opts.trigger ? { trigger: opts.trigger } : {}) });
   if (!input.success) throw new ConfigError(`invalid pass input: ${formatIssues(input.error)}`);
   return {
     workflowType: 'retrainPipeline' as const,

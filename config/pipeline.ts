@@ -3,6 +3,7 @@ import { DRIFT_DEFAULTS, DriftConfig, NUMERIC_ONLY_METHODS } from './drift.js';
 import { EVALUATION_DEFAULTS, EvaluationConfig, evaluationTaskIssues } from './evaluation.js';
 import { GithubSettings } from './github.js';
 import { ModelName } from './model-name.js';
+import { PROMOTION_DEFAULTS, PromotionConfig } from './promotion.js';
 
 /**
  * The pipeline config: one per model. This module is pure (no Node APIs) so
@@ -189,6 +190,7 @@ export const PipelineConfig = z
     trainer: TrainerConfig,
     evaluation: EvaluationConfig.default(EVALUATION_DEFAULTS),
     github: GithubSettings.optional(),
+    promotion: PromotionConfig.default(PROMOTION_DEFAULTS),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * The promotion section of the pipeline config: what happens after a
+ * candidate passed evaluation and the serving sandbox (docs/promotion.md).
+ * Pure (no Node APIs): workflow code validates its input with it.
+ */
+
+/** A share of live traffic goes to the candidate for a while before it becomes champion. */
+export const CanaryConfig = z.strictObject({
+  /** Share of requests routed to the candidate (0–1, exclusive). */
+  share: z.number().gt(0).lt(1).default(0.1),
+  /** How long the canary runs before it is judged. */
+  windowMinutes: z.number().positive().default(60),
+  /** Fewer served requests than this on either side and the canary is judged on too little: it is rolled back. */
+  minRequests: z.number().int().min(1).default(100),
+  /** Labelled rows (feedback) each side needs before the primary metric is compared; below it, only latency and confidence are. */
+  minLabelledRows: z.number().int().min(1).default(50),
+  /** How much worse (absolute) than the champion's the candidate's live primary metric may be. */
+  maxMetricDrop: z.number().min(0).default(0.02),
+  /** The candidate's p95 latency may be at most this multiple of the champion's. */
+  maxLatencyRatio: z.number().min(1).default(1.5),
+  /** Classifiers: how much lower the candidate's mean top-class probability may be. */
+  maxConfidenceDrop: z.number().min(0).max(1).default(0.1),
+});
+export type CanaryConfig = z.infer<typeof CanaryConfig>;
+
+/** After a promotion, the new champion is watched; it is rolled back when it does worse live than the champion it replaced. */
+export const WatchConfig = z.strictObject({
+  windowMinutes: z.number().positive().default(60),
+  /** Labelled rows the new champion needs in the window before it is judged (fewer: it stays). */
+  minLabelledRows: z.number().int().min(1).default(50),
+  /** Roll back when the new champion's live primary metric is worse than the previous champion's by more than this (absolute). */
+  maxMetricDrop: z.number().min(0).default(0.02),
+});
+export type WatchConfig = z.infer<typeof WatchConfig>;
+
+export const PromotionPolicy = z.enum(['auto', 'manual']);
+export type PromotionPolicy = z.infer<typeof PromotionPolicy>;
+
+export const PromotionConfig = z.strictObject({
+  /** `auto`: a candidate that passes every gate is promoted. `manual`: it waits for `driftloop approve|reject`. */
+  policy: PromotionPolicy.default('auto'),
+  approval: z
+    .strictObject({
+      /** A candidate not approved within this many days is rejected (a durable timer: restarts lose nothing). */
+      timeoutDays: z.number().positive().max(365).default(7),
+    })
+    .default({ timeoutDays: 7 }),
+  canary: CanaryConfig.optional(),
+  watch: WatchConfig.optional(),
+});
+export type PromotionConfig = z.infer<typeof PromotionConfig>;
+
+export const PROMOTION_DEFAULTS = { policy: 'auto' as const, approval: { timeoutDays: 7 } };
