@@ -3,6 +3,11 @@ export type {
   AliasMove,
   AliasPointer,
   AliasWatchOptions,
+  Canary,
+  EndCanaryInput,
+  EndCanaryResult,
+  StartCanaryInput,
+  StartCanaryResult,
   DriftReportSummary,
   ListMetricWindowsOptions,
   LoggedPrediction,
@@ -24,7 +29,7 @@ export type {
   SaveDriftReportInput,
   StoredDriftReport,
 } from './types.js';
-export { ANY_ALIAS, CHALLENGER, CHAMPION, PREVIOUS, aliasChangeMatches } from './types.js';
+export { ANY_ALIAS, CANARY, CHALLENGER, CHAMPION, PREVIOUS, aliasChangeMatches } from './types.js';
 export { ALIAS_CHANNEL } from './alias-watch.js';
 export { BlobStore, sha256 } from './blob-store.js';
 export { ALIAS, SqlRegistry } from './sql-registry.js';

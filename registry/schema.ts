@@ -47,6 +47,26 @@ export interface RegistryTables {
     labelled_at: string | null;
     /** JSON text of {class: probability}; null for regressors and rows logged before 0003. */
     probabilities: string | null;
+    /** Milliseconds serving took to produce the prediction; null when not measured (rows logged before 0004). */
+    latency_ms: number | null;
+  };
+  /** Canaries: at most one active (ended_at null) per model; ended rows are the audit trail. */
+  canaries: {
+    id: Generated<number>;
+    model: string;
+    version: number;
+    /** Share of requests routed to `version`, in (0, 1). */
+    share: number;
+    /** The champion when the canary started (what it is compared with). */
+    champion: number;
+    actor: string;
+    run_id: string | null;
+    reason: string;
+    started_at: string;
+    ended_at: string | null;
+    ended_by: string | null;
+    end_run_id: string | null;
+    end_reason: string | null;
   };
   metric_windows: {
     model: string;
@@ -203,6 +223,44 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
         await sql`drop table drift_reports`.execute(db);
         await sql`drop table metric_windows`.execute(db);
         await sql`alter table predictions drop column probabilities`.execute(db);
+      },
+    },
+    '0004_canary_and_latency': {
+      async up(db: Kysely<any>) {
+        // Live comparisons need each prediction's serving latency (p95 per version).
+        await db.schema.alterTable('predictions').addColumn('latency_ms', 'double precision').execute();
+        // One row per canary: the active one has no ended_at; ended rows stay, with who ended it and why.
+        await db.schema
+          .createTable('canaries')
+          .addColumn('id', 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('share', 'double precision', (c) => c.notNull())
+          .addColumn('champion', 'integer', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('run_id', 'text')
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('ended_at', 'text')
+          .addColumn('ended_by', 'text')
+          .addColumn('end_run_id', 'text')
+          .addColumn('end_reason', 'text')
+          .addForeignKeyConstraint('canaries_version_fk', ['model', 'version'], 'model_versions', ['model', 'version'])
+          .execute();
+        // At most one active canary per model, whatever the code above it does (a partial unique index on both backends).
+        await db.schema
+          .createIndex('canaries_active')
+          .unique()
+          .on('canaries')
+          .column('model')
+          .where(sql.ref('ended_at'), 'is', null)
+          .execute();
+      },
+      async down(db: Kysely<any>) {
+        await sql`drop table canaries`.execute(db);
+        await sql`alter table predictions drop column latency_ms`.execute(db);
       },
     },
   };

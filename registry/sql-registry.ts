@@ -10,8 +10,14 @@ import * as monitoring from './monitoring-store.js';
 import { migrationsFor, type RegistryTables, type SqlDialectName } from './schema.js';
 import type { TransactionRunner } from './transactions.js';
 import {
+  CANARY,
   CHAMPION,
   PREVIOUS,
+  type Canary,
+  type EndCanaryInput,
+  type EndCanaryResult,
+  type StartCanaryInput,
+  type StartCanaryResult,
   type AliasChange,
   type AliasMove,
   type AliasPointer,
@@ -39,7 +45,7 @@ import {
 /** User aliases and the reserved ones (`champion`, `challenger`, `previous`) alike. */
 export const ALIAS = /^[a-z][a-z0-9_-]{0,31}$/;
 
-/** Rows per INSERT statement of the prediction log (6 parameters each: far below SQLite's and PostgreSQL's limits). */
+/** Rows per INSERT statement of the prediction log (11 parameters each: far below SQLite's and PostgreSQL's limits). */
 const PREDICTION_ROWS_PER_STATEMENT = 1000;
 
 type Db = Kysely<RegistryTables>;
@@ -311,6 +317,94 @@ export class SqlRegistry implements Registry {
     }));
   }
 
+  async startCanary(input: StartCanaryInput): Promise<StartCanaryResult> {
+    const model = checkModel(input.model);
+    if (typeof input.share !== 'number' || !(input.share > 0 && input.share < 1)) {
+      throw new DataError(`canary share must be a number between 0 and 1 (exclusive), not ${JSON.stringify(input.share)}`, { model });
+    }
+    await this.getVersion(model, input.version);
+    return this.tx.write(this.db, model, async (trx) => {
+      const running = await activeCanary(trx, model);
+      if (running) {
+        if (running.version === input.version) return { started: false, canary: running };
+        throw new AliasConflictError(
+          `model "${model}" already has a canary of version ${running.version} running (since ${running.startedAt}); end it before starting one of version ${input.version}`,
+          { model, alias: CANARY, current: running.version, to: input.version },
+        );
+      }
+      const champion = await aliasVersion(trx, model, CHAMPION);
+      if (champion === null) {
+        throw new NotFoundError(`model "${model}" has no "${CHAMPION}": a canary needs a champion to share the traffic with`, { model });
+      }
+      if (champion === input.version) {
+        throw new AliasConflictError(`version ${input.version} of "${model}" is already the champion: it cannot be its canary`, {
+          model,
+          alias: CANARY,
+          current: champion,
+          to: input.version,
+        });
+      }
+      const at = new Date().toISOString();
+      const common = { model, actor: input.actor, runId: input.runId ?? null, reason: input.reason, at };
+      const before = await aliasVersion(trx, model, CANARY);
+      // The alias records which version was in canary, audited like every move; the row below says whether it still is.
+      if (before !== input.version) await setAlias(trx, { ...common, alias: CANARY, from: before, to: input.version }, this.announce);
+      const row = {
+        model,
+        version: input.version,
+        share: input.share,
+        champion,
+        actor: input.actor,
+        run_id: input.runId ?? null,
+        reason: input.reason,
+        started_at: at,
+        ended_at: null,
+        ended_by: null,
+        end_run_id: null,
+        end_reason: null,
+      };
+      await trx.insertInto('canaries').values(row).execute();
+      // Serving follows the canary by re-reading it on any announced change of its alias.
+      if (before === input.version) await this.announce(trx, { model, alias: CANARY, fromVersion: before, toVersion: input.version, actor: input.actor, runId: common.runId, reason: input.reason, movedAt: at });
+      return { started: true, canary: (await activeCanary(trx, model))! };
+    });
+  }
+
+  async endCanary(input: EndCanaryInput): Promise<EndCanaryResult> {
+    const model = checkModel(input.model);
+    return this.tx.write(this.db, model, async (trx) => {
+      const running = await activeCanary(trx, model);
+      if (!running || (input.version !== undefined && running.version !== input.version)) return { ended: false, canary: null } as const;
+      const at = new Date().toISOString();
+      await trx
+        .updateTable('canaries')
+        .set({ ended_at: at, ended_by: input.actor, end_run_id: input.runId ?? null, end_reason: input.reason })
+        .where('model', '=', model)
+        .where('ended_at', 'is', null)
+        .execute();
+      await this.announce(trx, {
+        model,
+        alias: CANARY,
+        fromVersion: running.version,
+        toVersion: running.version,
+        actor: input.actor,
+        runId: input.runId ?? null,
+        reason: input.reason,
+        movedAt: at,
+      });
+      return { ended: true, canary: { ...running, endedAt: at, endedBy: input.actor, endRunId: input.runId ?? null, endReason: input.reason } } as const;
+    });
+  }
+
+  async getCanary(model: string): Promise<Canary | null> {
+    return activeCanary(this.db, checkModel(model));
+  }
+
+  async canaryHistory(model: string): Promise<Canary[]> {
+    const rows = await this.db.selectFrom('canaries').selectAll().where('model', '=', checkModel(model)).orderBy('id').execute();
+    return rows.map(toCanary);
+  }
+
   async logPredictions(records: PredictionRecord[]): Promise<void> {
     if (records.length === 0) return;
     const rows = records.map((r, i) => toPredictionRow(r, i));
@@ -376,6 +470,7 @@ export class SqlRegistry implements Registry {
       features: JSON.parse(r.features) as Record<string, unknown>,
       prediction: JSON.parse(r.prediction) as unknown,
       probabilities: r.probabilities === null ? null : (JSON.parse(r.probabilities) as Record<string, number>),
+      latencyMs: r.latency_ms === null ? null : Number(r.latency_ms),
       label: r.label === null ? null : (JSON.parse(r.label) as string | number | boolean),
       labelledAt: r.labelled_at,
     }));
@@ -431,6 +526,28 @@ async function getVersionIn(db: Db, model: string, version: number): Promise<Mod
   const row = await db.selectFrom('model_versions').selectAll().where('model', '=', model).where('version', '=', version).executeTakeFirst();
   if (!row) throw new NotFoundError(`model "${model}" has no version ${version}`, { model, version });
   return toVersion(row);
+}
+
+async function activeCanary(db: Db, model: string): Promise<Canary | null> {
+  const row = await db.selectFrom('canaries').selectAll().where('model', '=', model).where('ended_at', 'is', null).executeTakeFirst();
+  return row ? toCanary(row) : null;
+}
+
+function toCanary(r: Selectable<RegistryTables['canaries']>): Canary {
+  return {
+    model: r.model,
+    version: Number(r.version),
+    share: Number(r.share),
+    champion: Number(r.champion),
+    actor: r.actor,
+    runId: r.run_id,
+    reason: r.reason,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    endedBy: r.ended_by,
+    endRunId: r.end_run_id,
+    endReason: r.end_reason,
+  };
 }
 
 async function aliasVersion(db: Db, model: string, alias: string): Promise<number | null> {
@@ -520,6 +637,7 @@ function toPredictionRow(r: PredictionRecord, index: number): RegistryTables['pr
     features: JSON.stringify(r.features),
     prediction: JSON.stringify(r.prediction ?? null),
     probabilities: probabilitiesJson(r.probabilities, `${where} (${r.requestId})`, index),
+    latency_ms: latencyMs(r.latencyMs, `${where} (${r.requestId})`, index),
     label: null,
     labelled_at: null,
   };
@@ -537,6 +655,14 @@ function probabilitiesJson(p: unknown, where: string, index: number): string | n
     }
   }
   return JSON.stringify(p);
+}
+
+function latencyMs(v: unknown, where: string, index: number): number | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new DataError(`${where}: latencyMs must be a non-negative number of milliseconds, not ${JSON.stringify(v)}`, { index });
+  }
+  return v;
 }
 
 function checkRequestId(id: unknown, where: string): void {

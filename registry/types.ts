@@ -55,6 +55,55 @@ export type MoveAliasResult =
 export const CHAMPION = 'champion';
 export const CHALLENGER = 'challenger';
 export const PREVIOUS = 'previous';
+/** Points at the version a canary serves (or last served): moved, audited, when a canary starts. */
+export const CANARY = 'canary';
+
+/** A share of live traffic routed to a candidate beside the champion (docs/promotion.md). */
+export interface Canary {
+  model: string;
+  version: number;
+  /** Share of requests routed to `version`, in (0, 1). */
+  share: number;
+  /** The champion when the canary started: what it is compared with. */
+  champion: number;
+  actor: string;
+  runId: string | null;
+  reason: string;
+  startedAt: string;
+  /** Null while the canary runs. */
+  endedAt: string | null;
+  endedBy: string | null;
+  endRunId: string | null;
+  endReason: string | null;
+}
+
+export interface StartCanaryInput {
+  model: string;
+  version: number;
+  /** In (0, 1). */
+  share: number;
+  actor: string;
+  runId?: string | null;
+  reason: string;
+}
+
+export type StartCanaryResult =
+  /** started=false: the same version was already in canary (a retried start): nothing changed. */
+  { started: boolean; canary: Canary };
+
+export interface EndCanaryInput {
+  model: string;
+  actor: string;
+  runId?: string | null;
+  reason: string;
+  /** When given, only a canary of this version is ended (another one is left running). */
+  version?: number;
+}
+
+export type EndCanaryResult =
+  | { ended: true; canary: Canary }
+  /** No canary of the model (or not of `version`) was running: nothing changed. */
+  | { ended: false; canary: null };
 
 export interface PromoteChampionInput {
   model: string;
@@ -143,11 +192,15 @@ export interface PredictionRecord {
   prediction: unknown;
   /** Classifiers: probability per class (keyed by the class as a string); null or absent for regressors. */
   probabilities?: Record<string, number> | null;
+  /** Milliseconds serving took to produce the prediction (its request's, for a multi-row request); null or absent when not measured. */
+  latencyMs?: number | null;
 }
 
 export interface LoggedPrediction extends PredictionRecord {
   /** Null when none were logged (regressors, and rows logged before probabilities were stored). */
   probabilities: Record<string, number> | null;
+  /** Null when not measured. */
+  latencyMs: number | null;
   label: string | number | boolean | null;
   labelledAt: string | null;
 }
@@ -272,6 +325,20 @@ export interface Registry extends PredictionLog {
   /** Swaps `champion` and `previous` in one transaction, audited; NotFoundError when there is no `previous`. */
   rollback(input: RollbackInput): Promise<RollbackResult>;
   aliasHistory(model: string, alias?: string): Promise<AliasMove[]>;
+  /**
+   * Starts routing `share` of the model's traffic to `version` beside the
+   * champion: moves the `canary` alias (audited) and records the canary, in
+   * one transaction. Idempotent for the same version (a retry); a canary of
+   * another version still running is an AliasConflictError; so is a version
+   * that is already the champion. NotFoundError without a champion.
+   */
+  startCanary(input: StartCanaryInput): Promise<StartCanaryResult>;
+  /** Ends the running canary (all traffic back to the champion), recording who and why. Ending none is a no-op. */
+  endCanary(input: EndCanaryInput): Promise<EndCanaryResult>;
+  /** The running canary, or null. */
+  getCanary(model: string): Promise<Canary | null>;
+  /** Every canary of the model, oldest first (the running one last). */
+  canaryHistory(model: string): Promise<Canary[]>;
   /**
    * Optional (PostgreSQL: LISTEN/NOTIFY; SQLite: undefined): calls `onChange`
    * for every alias move committed after it resolved, and with the wildcard

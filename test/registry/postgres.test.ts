@@ -8,6 +8,7 @@ import { openRegistry } from '../../registry/open.js';
 import { openPostgresRegistry } from '../../registry/postgres.js';
 import type { SqlRegistry } from '../../registry/sql-registry.js';
 import { postgresUrl, withClient } from './postgres-support.js';
+import { describeCanaries } from './canary-suite.js';
 import { bytes, card, data, describeRegistry, type RegistryStore } from './registry-suite.js';
 
 /** Each test gets its own schema in the test database. */
@@ -33,6 +34,7 @@ async function fresh(): Promise<RegistryStore & { schema: string }> {
 }
 
 describeRegistry('PostgreSQL', fresh);
+describeCanaries('PostgreSQL', fresh);
 
 describe('PostgreSQL backend', () => {
   it('keeps its tables in the schema it was given, with an identity column for the audit log', async () => {
@@ -43,7 +45,7 @@ describe('PostgreSQL backend', () => {
       const tables = await withClient((c) =>
         c.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = $1 order by table_name`, [store.schema]),
       );
-      expect(tables.rows.map((t) => t.table_name)).toEqual(['alias_events', 'aliases', 'drift_reports', 'kysely_migration', 'metric_windows', 'model_versions', 'predictions']);
+      expect(tables.rows.map((t) => t.table_name)).toEqual(['alias_events', 'aliases', 'canaries', 'drift_reports', 'kysely_migration', 'metric_windows', 'model_versions', 'predictions']);
       const id = await withClient((c) =>
         c.query<{ is_identity: string; identity_generation: string }>(
           `select is_identity, identity_generation from information_schema.columns where table_schema = $1 and table_name = 'alias_events' and column_name = 'id'`,

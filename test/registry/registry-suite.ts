@@ -175,7 +175,7 @@ export function describeRegistry(name: string, fresh: () => Promise<RegistryStor
     describe('migrations', () => {
       it('are applied once, at open; reopening applies none', async () => {
         const names = Object.keys(migrationsFor(reg.dialect)).sort();
-        expect(names).toEqual(['0001_versions_and_aliases', '0002_prediction_log', '0003_monitoring']);
+        expect(names).toEqual(['0001_versions_and_aliases', '0002_prediction_log', '0003_monitoring', '0004_canary_and_latency']);
         const again = await store.open();
         expect(await again.migrate()).toEqual([]);
       });
@@ -374,7 +374,7 @@ export function describeRegistry(name: string, fresh: () => Promise<RegistryStor
         await reg.logPredictions([prediction(2), prediction(1), prediction(3, { version: 2, at: '2025-01-01T01:00:03+01:00' })]);
         const rows = await reg.readPredictions('m');
         expect(rows.map((r) => r.requestId)).toEqual(['req-00001', 'req-00002', 'req-00003']);
-        expect(rows[0]).toEqual({ ...prediction(1), label: null, labelledAt: null });
+        expect(rows[0]).toEqual({ ...prediction(1), latencyMs: null, label: null, labelledAt: null });
         // Times are normalized to UTC, so text order is time order on every backend.
         expect(rows[2]!.at).toBe('2025-01-01T00:00:03.000Z');
         expect(await reg.readPredictions('other')).toEqual([]);
@@ -407,7 +407,7 @@ export function describeRegistry(name: string, fresh: () => Promise<RegistryStor
         await reg.logPredictions(batch);
         const rows = await reg.readPredictions('m');
         expect(rows).toHaveLength(5000);
-        expect(rows[4999]).toEqual({ ...batch[4999], label: null, labelledAt: null });
+        expect(rows[4999]).toEqual({ ...batch[4999], latencyMs: null, label: null, labelledAt: null });
         expect(rows.map((r) => r.requestId)).toEqual(batch.map((r) => r.requestId));
       });
 

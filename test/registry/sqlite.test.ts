@@ -15,6 +15,7 @@ import { migrationsFor } from '../../registry/schema.js';
 import type { SqlRegistry } from '../../registry/sql-registry.js';
 import { openSqliteRegistry } from '../../registry/sqlite.js';
 import { sqliteTransactions } from '../../registry/transactions.js';
+import { describeCanaries } from './canary-suite.js';
 import { bytes, card, data, describeRegistry, type RegistryStore } from './registry-suite.js';
 
 async function fresh(): Promise<RegistryStore> {
@@ -35,6 +36,7 @@ async function fresh(): Promise<RegistryStore> {
 }
 
 describeRegistry('SQLite', fresh);
+describeCanaries('SQLite', fresh);
 
 describe('SQLite backend', () => {
   it('upgrades a database the released driftloop created (Kysely Migrator, 0001 only), keeping its rows', async () => {
@@ -57,7 +59,7 @@ describe('SQLite backend', () => {
         await reg.logPredictions([{ requestId: 'r', model: 'm', version: 1, at: '2025-01-01T00:00:00Z', features: {}, prediction: 1 }]);
         expect(await reg.readPredictions('m')).toHaveLength(1);
         const check = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(file) }) });
-        expect(await appliedMigrations(check)).toEqual(['0001_versions_and_aliases', '0002_prediction_log', '0003_monitoring']);
+        expect(await appliedMigrations(check)).toEqual(['0001_versions_and_aliases', '0002_prediction_log', '0003_monitoring', '0004_canary_and_latency']);
         await check.destroy();
       } finally {
         await reg.close();
@@ -72,7 +74,7 @@ describe('SQLite backend', () => {
     try {
       const file = join(home, 'registry.sqlite');
       const old = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(file) }) });
-      const { '0003_monitoring': _, ...released } = migrationsFor('sqlite');
+      const { '0003_monitoring': _, '0004_canary_and_latency': _later, ...released } = migrationsFor('sqlite');
       await runMigrations(old, sqliteTransactions(file), released);
       await old
         .insertInto('predictions')
@@ -82,10 +84,10 @@ describe('SQLite backend', () => {
 
       const reg = await openSqliteRegistry(home);
       try {
-        await reg.logPredictions([{ requestId: 'new', model: 'm', version: 1, at: '2025-01-02T00:00:00Z', features: {}, prediction: 'b', probabilities: { a: 0.4, b: 0.6 } }]);
-        expect((await reg.readPredictions('m')).map((r) => [r.requestId, r.label, r.probabilities])).toEqual([
-          ['old', 'a', null],
-          ['new', null, { a: 0.4, b: 0.6 }],
+        await reg.logPredictions([{ requestId: 'new', model: 'm', version: 1, at: '2025-01-02T00:00:00Z', features: {}, prediction: 'b', probabilities: { a: 0.4, b: 0.6 }, latencyMs: 3 }]);
+        expect((await reg.readPredictions('m')).map((r) => [r.requestId, r.label, r.probabilities, r.latencyMs])).toEqual([
+          ['old', 'a', null, null],
+          ['new', null, { a: 0.4, b: 0.6 }, 3],
         ]);
       } finally {
         await reg.close();
@@ -185,7 +187,7 @@ process.stdin.destroy();
           await reg.close();
         }
         const check = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(join(home, 'registry.sqlite')) }) });
-        expect(await appliedMigrations(check)).toEqual(['0001_versions_and_aliases', '0002_prediction_log', '0003_monitoring']);
+        expect(await appliedMigrations(check)).toEqual(['0001_versions_and_aliases', '0002_prediction_log', '0003_monitoring', '0004_canary_and_latency']);
         await check.destroy();
         void bytes;
       } finally {
