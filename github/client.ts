@@ -63,6 +63,25 @@ export class GithubClient {
     return res.data.permission as Permission;
   }
 
+  /** The commit a branch points at now (GitHub's "Get a branch"). */
+  async branchHeadSha(ref: RepoRef, branch: string): Promise<string> {
+    const res = await this.octokit.rest.repos.getBranch({ ...ref, branch });
+    return res.data.commit.sha;
+  }
+
+  /** The head commit of a pull request (GitHub's "Get a pull request"). */
+  async pullHeadSha(ref: RepoRef, pullNumber: number): Promise<string> {
+    const res = await this.octokit.rest.pulls.get({ ...ref, pull_number: pullNumber });
+    return res.data.head.sha;
+  }
+
+  /** The check run named `name` on `sha` whose external_id is `externalId`, if one exists (every page, every completion state). */
+  async findCheckRun(ref: RepoRef, sha: string, args: { name: string; externalId: string }): Promise<{ id: number; htmlUrl: string | null; status: string } | null> {
+    const runs = await this.octokit.paginate(this.octokit.rest.checks.listForRef, { ...ref, ref: sha, check_name: args.name, filter: 'all', per_page: 100 });
+    const run = runs.find((r) => r.external_id === args.externalId);
+    return run ? { id: run.id, htmlUrl: run.html_url, status: run.status } : null;
+  }
+
   async createCheckRun(ref: RepoRef, args: { name: string; headSha: string; status?: CheckRunStatus; detailsUrl?: string; externalId?: string; output?: CheckRunOutput }): Promise<{ id: number; htmlUrl: string | null }> {
     const res = await this.octokit.rest.checks.create({
       ...ref,
@@ -76,7 +95,7 @@ export class GithubClient {
     return { id: res.data.id, htmlUrl: res.data.html_url };
   }
 
-  async updateCheckRun(ref: RepoRef, checkRunId: number, args: { status?: CheckRunStatus; conclusion?: CheckRunConclusion; output?: CheckRunOutput; detailsUrl?: string }): Promise<{ id: number; status: string; conclusion: string | null }> {
+  async updateCheckRun(ref: RepoRef, checkRunId: number, args: { status?: CheckRunStatus; conclusion?: CheckRunConclusion; output?: CheckRunOutput; detailsUrl?: string }): Promise<{ id: number; status: string; conclusion: string | null; htmlUrl: string | null }> {
     const res = await this.octokit.rest.checks.update({
       ...ref,
       check_run_id: checkRunId,
@@ -85,12 +104,31 @@ export class GithubClient {
       ...(args.output ? { output: args.output } : {}),
       ...(args.detailsUrl ? { details_url: args.detailsUrl } : {}),
     });
-    return { id: res.data.id, status: res.data.status, conclusion: res.data.conclusion };
+    return { id: res.data.id, status: res.data.status, conclusion: res.data.conclusion, htmlUrl: res.data.html_url };
   }
 
   async createIssueComment(ref: RepoRef, issueNumber: number, body: string): Promise<{ id: number; htmlUrl: string }> {
     const res = await this.octokit.rest.issues.createComment({ ...ref, issue_number: issueNumber, body });
     return { id: res.data.id, htmlUrl: res.data.html_url };
+  }
+
+  /** The first comment on the issue or pull request whose body contains `marker` (every page), if any. */
+  async findIssueComment(ref: RepoRef, issueNumber: number, marker: string): Promise<{ id: number; htmlUrl: string } | null> {
+    const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...ref, issue_number: issueNumber, per_page: 100 });
+    const c = comments.find((x) => (x.body ?? '').includes(marker));
+    return c ? { id: c.id, htmlUrl: c.html_url } : null;
+  }
+
+  /** Deployments of `sha` to `environment` whose payload satisfies `match` (GitHub returns payload as an object or a JSON string). */
+  async findDeployments(ref: RepoRef, args: { sha: string; environment: string; match: (payload: Record<string, unknown>) => boolean }): Promise<{ id: number }[]> {
+    const deps = await this.octokit.paginate(this.octokit.rest.repos.listDeployments, { ...ref, sha: args.sha, environment: args.environment, per_page: 100 });
+    return deps.filter((d) => args.match(payloadObject(d.payload))).map((d) => ({ id: d.id }));
+  }
+
+  /** The states of a deployment's statuses, newest first (as GitHub lists them). */
+  async deploymentStates(ref: RepoRef, deploymentId: number): Promise<string[]> {
+    const statuses = await this.octokit.paginate(this.octokit.rest.repos.listDeploymentStatuses, { ...ref, deployment_id: deploymentId, per_page: 100 });
+    return statuses.map((s) => s.state);
   }
 
   /** A deployment of `ref` to `environment` (driftloop uses the model name); auto_merge off: a model promotion is not a merge. */
@@ -120,4 +158,16 @@ export class GithubClient {
     });
     return { id: res.data.id, state: res.data.state };
   }
+}
+
+function payloadObject(p: unknown): Record<string, unknown> {
+  if (typeof p === 'string') {
+    try {
+      const v: unknown = JSON.parse(p);
+      return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  }
+  return p && typeof p === 'object' && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
 }

@@ -1,10 +1,11 @@
 import { Webhooks } from '@octokit/webhooks';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { GithubTrigger } from '../config/pipeline-run.js';
 import type { PipelineConfig } from '../config/pipeline.js';
 import { DriftloopError } from '../errors/index.js';
 import { CAN_TRIGGER } from './client.js';
 import type { DeliveryLog } from './deliveries.js';
-import { decide } from './events.js';
+import { decide, type CommitSource, type ReportTarget } from './events.js';
 
 /**
  * `driftloop github serve`'s HTTP side: one POST endpoint for GitHub
@@ -22,10 +23,12 @@ export interface WebhookServerDeps {
   secret: string;
   /** The pipeline configs, read per delivery so a changed config is picked up without a restart. */
   pipelines: () => Promise<PipelineConfig[]>;
-  /** Starts a forced pass; throws an error with `details.runId` when one is already running (client/pass.ts PassAlreadyRunningError). */
-  startPass: (pipeline: PipelineConfig, trigger: string) => Promise<StartedPass>;
+  /** Starts a forced pass reporting back to `trigger`; throws an error with `details.runId` when one is already running (client/pass.ts PassAlreadyRunningError). */
+  startPass: (pipeline: PipelineConfig, trigger: GithubTrigger) => Promise<StartedPass>;
   /** The commenter's permission on the repository (GitHub's collaborator permission). */
   permissionOf: (owner: string, repo: string, user: string) => Promise<string>;
+  /** The head commit of a branch or a pull request, for events whose payload names no sha (GitHub's "get a branch" / "get a pull request"). */
+  headSha: (owner: string, repo: string, source: Exclude<CommitSource, { sha: string }>) => Promise<string>;
   deliveries: DeliveryLog;
   /** Largest accepted body; GitHub caps payloads at 25 MB. */
   bodyLimit?: number;
@@ -75,7 +78,7 @@ export function buildWebhookServer(deps: WebhookServerDeps): FastifyInstance {
     if (deps.deliveries.has(delivery) || inFlight.has(delivery)) return reply.code(200).send({ delivery, duplicate: true, started: false, reason: 'duplicate delivery' });
     inFlight.add(delivery);
     try {
-      const answer = await handle(event, payload);
+      const answer = await handle(event, payload, delivery);
       // Only answered deliveries are remembered: one that failed (Temporal or GitHub down) may be redelivered and tried again.
       await deps.deliveries.add(delivery);
       log(`${delivery} ${event}: ${answer.reason ?? answer.passes.map((p) => `${p.model} ${p.started ? 'started' : p.reason}`).join(', ')}`);
@@ -88,7 +91,7 @@ export function buildWebhookServer(deps: WebhookServerDeps): FastifyInstance {
     }
   });
 
-  async function handle(event: string, payload: Record<string, unknown>): Promise<{ status: number; passes: PassResult[]; reason?: string; body: Record<string, unknown> }> {
+  async function handle(event: string, payload: Record<string, unknown>, delivery: string): Promise<{ status: number; passes: PassResult[]; reason?: string; body: Record<string, unknown> }> {
     if (event === 'ping') return { status: 200, passes: [], body: { started: false, pong: true, zen: payload.zen ?? null } };
     const decision = decide(event, payload, await deps.pipelines());
     if (decision.kind === 'ignore') return { status: 202, passes: [], reason: decision.reason, body: { started: false } };
@@ -102,12 +105,28 @@ export function buildWebhookServer(deps: WebhookServerDeps): FastifyInstance {
     } else {
       models = decision.models;
     }
+    const trigger = await githubTrigger(decision.target, event, delivery);
     const passes: PassResult[] = [];
-    for (const m of models) passes.push(await start(m, decision.trigger));
+    for (const m of models) passes.push(await start(m, trigger));
     return { status: 200, passes, body: { started: passes.some((p) => p.started) } };
   }
 
-  async function start(pipeline: PipelineConfig, trigger: string): Promise<PassResult> {
+  /** What the pass reports back to: the target's commit resolved to a sha (a failure here is a 502: GitHub may redeliver). */
+  async function githubTrigger(target: ReportTarget, event: string, delivery: string): Promise<GithubTrigger> {
+    const [owner, repo] = target.repository.split('/') as [string, string];
+    const sha = 'sha' in target.commit ? target.commit.sha : await deps.headSha(owner, repo, target.commit);
+    return {
+      kind: 'github',
+      repository: target.repository,
+      sha,
+      event,
+      deliveryId: delivery,
+      ...(target.issueNumber !== undefined ? { issueNumber: target.issueNumber } : {}),
+      ...(target.sender ? { sender: target.sender } : {}),
+    };
+  }
+
+  async function start(pipeline: PipelineConfig, trigger: GithubTrigger): Promise<PassResult> {
     try {
       const s = await deps.startPass(pipeline, trigger);
       return { model: pipeline.model, started: true, ...s };

@@ -42,11 +42,12 @@ export function registerGithub(program: Command, deps: GithubCommandDeps = {}): 
       const app = buildWebhookServer({
         secret,
         pipelines: () => loadPipelineDir(opts.configDir),
-        startPass: async (pipeline) => {
-          const h = await startPass(client, pipeline, { taskQueue, force: true });
+        startPass: async (pipeline, trigger) => {
+          const h = await startPass(client, pipeline, { taskQueue, force: true, trigger });
           return { workflowId: h.workflowId, runId: h.firstExecutionRunId };
         },
         permissionOf: (owner, repo, user) => gh.permissionOf(owner, repo, user),
+        headSha: (owner, repo, source) => ('pull' in source ? gh.pullHeadSha({ owner, repo }, source.pull) : gh.branchHeadSha({ owner, repo }, source.branch)),
         deliveries: await DeliveryLog.open(join(driftloopHome(process.env), 'github', 'deliveries.log')),
         log: (line) => console.error(line),
       });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
 import { registerGithub } from '../../client/commands/github.js';
 import { passWorkflowId, startPass, waitForPass } from '../../client/pass.js';
+import type { GithubTrigger } from '../../config/pipeline-run.js';
 import type { PipelineConfig } from '../../config/pipeline.js';
 import { GithubClient } from '../../github/client.js';
 import { DeliveryLog } from '../../github/deliveries.js';
@@ -28,10 +29,17 @@ let gh: GithubStandIn;
 let app: FastifyInstance;
 let pipeline: PipelineConfig;
 let stateDir: string;
+/** Every trigger the receiver handed to startPass, newest last. */
+const triggers: GithubTrigger[] = [];
+const PUSHED = 'b'.repeat(40);
+const MAIN_HEAD = 'c'.repeat(40);
+const PR_HEAD = 'd'.repeat(40);
 
 beforeAll(async () => {
   h = await startHarness();
   gh = await new GithubStandIn().start();
+  gh.setBranch(REPO, 'main', MAIN_HEAD);
+  gh.setPull(REPO, 12, PR_HEAD);
   const project = await exampleProject({ github: { repository: REPO, branch: 'main', paths: ['models/churn/**'], config: 'models/churn.yaml' } });
   pipeline = project.steady;
   stateDir = await mkdtemp(join(tmpdir(), 'driftloop-gh-'));
@@ -48,11 +56,13 @@ async function server(deliveryFile: string): Promise<FastifyInstance> {
   return buildWebhookServer({
     secret: SECRET,
     pipelines: async () => [pipeline],
-    startPass: async (p) => {
-      const handle = await startPass(h.client, p, { taskQueue: h.taskQueue, force: true });
+    startPass: async (p, trigger) => {
+      triggers.push(trigger);
+      const handle = await startPass(h.client, p, { taskQueue: h.taskQueue, force: true, trigger });
       return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
     },
     permissionOf: (o, r, u) => github.permissionOf(o, r, u),
+    headSha: (owner, repo, source) => ('pull' in source ? github.pullHeadSha({ owner, repo }, source.pull) : github.branchHeadSha({ owner, repo }, source.branch)),
     deliveries: await DeliveryLog.open(deliveryFile),
   });
 }
@@ -79,26 +89,40 @@ async function latestRun(model: string): Promise<string | null> {
   }
 }
 
-/** Waits for the pass a webhook started and checks that it ran forced to completion. */
-async function expectForcedPass(json: Record<string, unknown>): Promise<void> {
+/** Waits for the pass a webhook started and checks that it ran forced to completion; returns the trigger recorded in its input. */
+async function expectForcedPass(json: Record<string, unknown>, handedOver = triggers.find((t) => t.deliveryId === json.delivery)): Promise<GithubTrigger> {
   expect(json.started).toBe(true);
   const [pass] = json.passes as { model: string; started: boolean; workflowId: string; runId: string }[];
   expect(pass).toMatchObject({ model: pipeline.model, started: true, workflowId: passWorkflowId(pipeline.model) });
-  const summary = await waitForPass(h.client.workflow.getHandle(pass!.workflowId, pass!.runId));
+  const handle = h.client.workflow.getHandle(pass!.workflowId, pass!.runId);
+  const summary = await waitForPass(handle);
   expect(summary.forced).toBe(true);
   expect(summary.decision).not.toBeNull();
+  // The trigger travels in the workflow's input (what the pass reports back to), not only through our startPass wrapper.
+  const started = (await handle.fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
+  const input = JSON.parse(Buffer.from(started.input!.payloads![0]!.data!).toString('utf8')) as { trigger?: GithubTrigger };
+  expect(handedOver).toBeDefined();
+  expect(input.trigger).toEqual(handedOver);
+  return input.trigger!;
 }
 
 const repository = { full_name: REPO, name: 'models', owner: { login: 'acme' } };
 const push = (files: string[], ref = 'refs/heads/main') => ({
   ref,
-  after: 'b'.repeat(40),
+  after: PUSHED,
   deleted: false,
   repository,
-  commits: [{ id: 'b'.repeat(40), added: [], modified: files, removed: [] }],
-  head_commit: { id: 'b'.repeat(40), added: [], modified: files, removed: [] },
+  pusher: { name: 'pat', email: 'pat@example.com' },
+  sender: { login: 'pat-login' },
+  commits: [{ id: PUSHED, added: [], modified: files, removed: [] }],
+  head_commit: { id: PUSHED, added: [], modified: files, removed: [] },
 });
-const comment = (body: string, login: string) => ({ action: 'created', repository, issue: { number: 12 }, comment: { id: 1, body, user: { login } } });
+const comment = (body: string, login: string, onPull = false) => ({
+  action: 'created',
+  repository,
+  issue: { number: 12, ...(onPull ? { pull_request: { url: `https://api.github.com/repos/${REPO}/pulls/12` } } : {}) },
+  comment: { id: 1, body, user: { login } },
+});
 
 describe('webhook signatures', () => {
   it("accepts GitHub's documented example signature (\"Validating webhook deliveries\")", async () => {
@@ -113,6 +137,9 @@ describe('webhook signatures', () => {
         throw new Error('must not start');
       },
       permissionOf: async () => 'none',
+      headSha: async () => {
+        throw new Error('must not resolve');
+      },
       deliveries: await DeliveryLog.open(join(stateDir, 'example.log')),
     });
     const res = await deliver('push', 'Hello, World!', { signature: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17', target });
@@ -152,7 +179,7 @@ describe('events that start a forced pass (real Temporal)', () => {
     const delivery = randomUUID();
     const res = await deliver('push', push(['models/churn/features.py', 'README.md']), { delivery });
     expect(res.status).toBe(200);
-    await expectForcedPass(res.json);
+    expect(await expectForcedPass(res.json)).toEqual({ kind: 'github', repository: REPO, sha: PUSHED, event: 'push', deliveryId: delivery, sender: 'pat' });
     const run = await latestRun(pipeline.model);
 
     const again = await deliver('push', push(['models/churn/features.py', 'README.md']), { delivery });
@@ -178,19 +205,23 @@ describe('events that start a forced pass (real Temporal)', () => {
   });
 
   it('workflow_dispatch with inputs.model', async () => {
-    const res = await deliver('workflow_dispatch', { ref: 'refs/heads/main', workflow: '.github/workflows/retrain.yml', inputs: { model: pipeline.model }, repository });
-    await expectForcedPass(res.json);
+    const delivery = randomUUID();
+    const res = await deliver('workflow_dispatch', { ref: 'refs/heads/main', workflow: '.github/workflows/retrain.yml', inputs: { model: pipeline.model }, repository, sender: { login: 'octocat' } }, { delivery });
+    // The payload names no sha: the branch head is asked of GitHub.
+    expect(gh.calls.some((c) => c.method === 'GET' && c.path === '/repos/acme/models/branches/main')).toBe(true);
+    expect(await expectForcedPass(res.json)).toEqual({ kind: 'github', repository: REPO, sha: MAIN_HEAD, event: 'workflow_dispatch', deliveryId: delivery, sender: 'octocat' });
     const unknown = await deliver('workflow_dispatch', { inputs: { model: 'nope' }, repository });
     expect(unknown).toMatchObject({ status: 202, json: { started: false, reason: 'no pipeline for model "nope" in this repository' } });
   });
 
   it('repository_dispatch with client_payload.model; a second trigger while it runs is "already running" with the run id', async () => {
-    const res = await deliver('repository_dispatch', { action: 'retrain', client_payload: { model: pipeline.model }, repository });
+    const sha = 'e'.repeat(40);
+    const res = await deliver('repository_dispatch', { action: 'retrain', branch: 'main', client_payload: { model: pipeline.model, sha }, repository });
     const second = await deliver('repository_dispatch', { action: 'retrain', client_payload: { model: pipeline.model }, repository });
     const first = (res.json.passes as { runId: string }[])[0]!;
     expect(second.status).toBe(200);
     expect(second.json).toMatchObject({ started: false, passes: [{ model: pipeline.model, started: false, reason: 'already running', runId: first.runId }] });
-    await expectForcedPass(res.json);
+    expect(await expectForcedPass(res.json)).toMatchObject({ sha, event: 'repository_dispatch' });
   });
 
   it('"/retrain NAME" from a user with write permission; refused for a read-only user', async () => {
@@ -206,7 +237,19 @@ describe('events that start a forced pass (real Temporal)', () => {
     const other = await deliver('issue_comment', comment('looks good to me', 'writer'));
     expect(other.json.reason).toBe('comment is not "/retrain NAME"');
     const ok = await deliver('issue_comment', comment(`/retrain ${pipeline.model}`, 'writer'));
-    await expectForcedPass(ok.json);
+    // On an issue: the default branch's head; the reply goes to the issue.
+    expect(await expectForcedPass(ok.json)).toMatchObject({ sha: MAIN_HEAD, event: 'issue_comment', issueNumber: 12, sender: 'writer' });
+    const onPull = await deliver('issue_comment', comment(`/retrain ${pipeline.model}`, 'writer', true));
+    expect(gh.calls.some((c) => c.method === 'GET' && c.path === '/repos/acme/models/pulls/12')).toBe(true);
+    expect(await expectForcedPass(onPull.json)).toMatchObject({ sha: PR_HEAD, issueNumber: 12, sender: 'writer' });
+  });
+
+  it('a branch GitHub does not know answers 502 and starts nothing (the delivery may be redelivered)', async () => {
+    const before = await latestRun(pipeline.model);
+    const res = await deliver('workflow_dispatch', { ref: 'refs/heads/gone', inputs: { model: pipeline.model }, repository });
+    expect(res.status).toBe(502);
+    expect(res.json.error).toMatch(/Branch not found/);
+    expect(await latestRun(pipeline.model)).toEqual(before);
   });
 
   it('GitHub failing the permission check answers 502 and does not remember the delivery (a redelivery is tried again)', async () => {
@@ -241,13 +284,15 @@ describe('driftloop github serve (the command, in process, on real Temporal)', (
       const deadline = Date.now() + 30_000;
       while (!lines.some((l) => l.startsWith('GitHub webhooks at')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const url = /(http:\/\/\S+)/.exec(lines[0] ?? '')![1]!;
-      const body = JSON.stringify({ action: 'retrain', client_payload: { model: pipeline.model }, repository });
-      const headers = { 'content-type': 'application/json', 'x-github-event': 'repository_dispatch', 'x-github-delivery': randomUUID() };
+      const body = JSON.stringify({ action: 'retrain', branch: 'main', client_payload: { model: pipeline.model }, repository });
+      const delivery = randomUUID();
+      const headers = { 'content-type': 'application/json', 'x-github-event': 'repository_dispatch', 'x-github-delivery': delivery };
       const unsigned = await fetch(url, { method: 'POST', headers, body });
       expect(unsigned.status).toBe(401);
       const res = await fetch(url, { method: 'POST', headers: { ...headers, 'x-hub-signature-256': sign(body) }, body });
       expect(res.status).toBe(200);
-      await expectForcedPass((await res.json()) as Record<string, unknown>);
+      // The command resolves the dispatch's branch through DRIFTLOOP_GITHUB_API_URL and starts the pass with that trigger.
+      await expectForcedPass((await res.json()) as Record<string, unknown>, { kind: 'github', repository: REPO, sha: MAIN_HEAD, event: 'repository_dispatch', deliveryId: delivery });
     } finally {
       signals.emit('SIGINT');
       await running;

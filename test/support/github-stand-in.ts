@@ -4,10 +4,13 @@ import type { AddressInfo } from 'node:net';
 /**
  * A local stand-in for GitHub's REST API: the endpoints driftloop calls, with
  * GitHub's paths, status codes and response shapes (docs.github.com/rest:
- * collaborators, checks/runs, issues/comments, deployments and their
- * statuses). It records every call and can fail the next N calls with a 5xx
- * or a 403 rate limit, for retry tests. The shapes carry the fields GitHub
- * documents as required for these responses; they are not complete copies.
+ * collaborators, branches, pulls, checks/runs (create, update, list for a
+ * ref), issues/comments (create, list), deployments and their statuses
+ * (create, list)). It records every call and can fail the next N calls with
+ * a 5xx or a 403 rate limit, for retry tests. Lists are paginated as GitHub
+ * does (`per_page`, `page`, a `Link: <…>; rel="next"` header). The shapes
+ * carry the fields GitHub documents as required for these responses; they
+ * are not complete copies.
  */
 
 export interface RecordedCall {
@@ -27,10 +30,34 @@ export class GithubStandIn {
   readonly permissions = new Map<string, string>();
   private failures: Failure[] = [];
   private nextId = 1000;
-  private readonly checkRuns = new Map<number, Record<string, unknown>>();
-  private readonly deployments = new Map<number, Record<string, unknown>>();
+  /** Every check run, deployment, deployment status and issue comment created, by id (inspected by tests). */
+  readonly checkRuns = new Map<number, Record<string, unknown>>();
+  readonly deployments = new Map<number, Record<string, unknown>>();
+  readonly deploymentStatuses = new Map<number, Record<string, unknown>[]>();
+  readonly comments = new Map<number, Record<string, unknown>>();
+  /** "owner/repo:branch" → head sha, and "owner/repo#number" → pull request head sha (set by tests). */
+  readonly branches = new Map<string, string>();
+  readonly pulls = new Map<string, string>();
   private server?: Server;
   url = '';
+
+  setBranch(repository: string, branch: string, sha: string): void {
+    this.branches.set(`${repository.toLowerCase()}:${branch}`, sha);
+  }
+
+  setPull(repository: string, number: number, headSha: string): void {
+    this.pulls.set(`${repository.toLowerCase()}#${number}`, headSha);
+  }
+
+  /** The check runs created on a commit, oldest first. */
+  checkRunsOn(sha: string): Record<string, unknown>[] {
+    return [...this.checkRuns.values()].filter((r) => r.head_sha === sha);
+  }
+
+  /** The comments on an issue or pull request, oldest first. */
+  commentsOn(issueNumber: number): Record<string, unknown>[] {
+    return [...this.comments.values()].filter((c) => String(c.issue_url).endsWith(`/issues/${issueNumber}`));
+  }
 
   /** The next `count` calls fail this way (after authentication). */
   failNext(count: number, failure: Failure): void {
@@ -60,7 +87,8 @@ export class GithubStandIn {
         return send(res, 400, { message: 'Problems parsing JSON', documentation_url: DOCS });
       }
     }
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
     const authorization = req.headers.authorization;
     this.calls.push({ method: req.method ?? '', path, body, authorization });
     if (!authorization || !/^(Bearer|token) \S+$/.test(authorization)) {
@@ -78,12 +106,65 @@ export class GithubStandIn {
         'retry-after': String(failure.retryAfterSeconds ?? 60),
       });
     }
-    this.route(req.method ?? '', path, (body ?? {}) as Record<string, unknown>, res);
+    this.route(req.method ?? '', path, url.searchParams, (body ?? {}) as Record<string, unknown>, res);
   }
 
-  private route(method: string, path: string, body: Record<string, unknown>, res: ServerResponse): void {
+  /** One page of `items` as GitHub paginates lists: `per_page` (default 30, at most 100), `page`, and a Link header to the next page. */
+  private page(res: ServerResponse, path: string, query: URLSearchParams, items: unknown[], wrap?: (page: unknown[]) => unknown): void {
+    const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30));
+    const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
+    const slice = items.slice((page - 1) * perPage, page * perPage);
+    const headers: Record<string, string> = {};
+    if (page * perPage < items.length) {
+      const next = new URLSearchParams(query);
+      next.set('page', String(page + 1));
+      next.set('per_page', String(perPage));
+      headers.link = `<${this.url}${path}?${next}>; rel="next"`;
+    }
+    send(res, 200, wrap ? wrap(slice) : slice, headers);
+  }
+
+  private route(method: string, path: string, query: URLSearchParams, body: Record<string, unknown>, res: ServerResponse): void {
     let m: RegExpMatchArray | null;
     const repoUrl = (o: string, r: string) => `${this.url}/repos/${o}/${r}`;
+    if (method === 'GET' && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/branches\/(.+)$/))) {
+      const name = decodeURIComponent(m[3]!);
+      const sha = this.branches.get(`${m[1]!.toLowerCase()}/${m[2]!.toLowerCase()}:${name}`);
+      if (!sha) return send(res, 404, { message: 'Branch not found', documentation_url: `${DOCS}/branches/branches#get-a-branch` });
+      return send(res, 200, { name, commit: { sha, url: `${repoUrl(m[1]!, m[2]!)}/commits/${sha}` }, protected: false, _links: { self: `${repoUrl(m[1]!, m[2]!)}/branches/${name}`, html: `https://github.com/${m[1]}/${m[2]}/tree/${name}` } });
+    }
+    if (method === 'GET' && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/))) {
+      const sha = this.pulls.get(`${m[1]!.toLowerCase()}/${m[2]!.toLowerCase()}#${m[3]}`);
+      if (!sha) return notFound(res);
+      const n = Number(m[3]);
+      return send(res, 200, { id: n, number: n, state: 'open', url: `${repoUrl(m[1]!, m[2]!)}/pulls/${n}`, html_url: `https://github.com/${m[1]}/${m[2]}/pull/${n}`, head: { sha, ref: `pr-${n}` }, base: { ref: 'main' } });
+    }
+    if (method === 'GET' && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/check-runs$/))) {
+      const ref = decodeURIComponent(m[3]!);
+      let runs = [...this.checkRuns.values()].filter((r) => r.head_sha === ref && r.repository === `${m![1]}/${m![2]}`.toLowerCase());
+      const name = query.get('check_name');
+      if (name) runs = runs.filter((r) => r.name === name);
+      // filter=latest (GitHub's default) keeps the most recent check run of each name.
+      if ((query.get('filter') ?? 'latest') === 'latest') runs = runs.filter((r) => !runs.some((o) => o.name === r.name && (o.id as number) > (r.id as number)));
+      runs = runs.sort((a, b) => (b.id as number) - (a.id as number));
+      return this.page(res, path, query, runs.map(publicRun), (p) => ({ total_count: runs.length, check_runs: p }));
+    }
+    if (method === 'GET' && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/deployments$/))) {
+      let deps = [...this.deployments.values()].filter((d) => d.repository_url === repoUrl(m![1]!, m![2]!));
+      for (const key of ['sha', 'ref', 'task', 'environment'] as const) {
+        const v = query.get(key);
+        if (v) deps = deps.filter((d) => d[key] === v);
+      }
+      return this.page(res, path, query, deps.sort((a, b) => (b.id as number) - (a.id as number)));
+    }
+    if (method === 'GET' && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/deployments\/(\d+)\/statuses$/))) {
+      if (!this.deployments.has(Number(m[3]))) return notFound(res);
+      return this.page(res, path, query, [...(this.deploymentStatuses.get(Number(m[3])) ?? [])].reverse());
+    }
+    if (method === 'GET' && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/))) {
+      const issueUrl = `${repoUrl(m[1]!, m[2]!)}/issues/${m[3]}`;
+      return this.page(res, path, query, [...this.comments.values()].filter((c) => c.issue_url === issueUrl));
+    }
     if (method === 'GET' && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/collaborators\/([^/]+)\/permission$/))) {
       const login = decodeURIComponent(m[3]!);
       const permission = this.permissions.get(login) ?? 'none';
@@ -109,9 +190,11 @@ export class GithubStandIn {
         check_suite: { id: 1 },
         app: null,
         pull_requests: [],
+        // Not part of GitHub's answer (publicRun drops it): which repository the run belongs to.
+        repository: `${m[1]}/${m[2]}`.toLowerCase(),
       };
       this.checkRuns.set(id, run);
-      return send(res, 201, run);
+      return send(res, 201, publicRun(run));
     }
     if (method === 'PATCH' && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/check-runs\/(\d+)$/))) {
       const run = this.checkRuns.get(Number(m[3]));
@@ -123,13 +206,13 @@ export class GithubStandIn {
         run.completed_at = new Date().toISOString();
       }
       if (body.output) run.output = { ...(run.output as object), ...(body.output as object) };
-      return send(res, 200, run);
+      return send(res, 200, publicRun(run));
     }
     if (method === 'POST' && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/))) {
       if (typeof body.body !== 'string') return invalid(res, 'body is required');
       const id = this.nextId++;
       const now = new Date().toISOString();
-      return send(res, 201, {
+      const comment = {
         id,
         node_id: `IC_${id}`,
         url: `${repoUrl(m[1]!, m[2]!)}/issues/comments/${id}`,
@@ -140,7 +223,9 @@ export class GithubStandIn {
         created_at: now,
         updated_at: now,
         author_association: 'NONE',
-      });
+      };
+      this.comments.set(id, comment);
+      return send(res, 201, comment);
     }
     if (method === 'POST' && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/deployments$/))) {
       if (typeof body.ref !== 'string') return invalid(res, 'ref is required');
@@ -150,7 +235,8 @@ export class GithubStandIn {
         url: `${repoUrl(m[1]!, m[2]!)}/deployments/${id}`,
         id,
         node_id: `DE_${id}`,
-        sha: '0'.repeat(40),
+        // GitHub resolves ref to the commit it names: a sha names itself, a branch its head.
+        sha: /^[0-9a-f]{40}$/.test(body.ref) ? body.ref : (this.branches.get(`${m[1]!.toLowerCase()}/${m[2]!.toLowerCase()}:${body.ref}`) ?? '0'.repeat(40)),
         ref: body.ref,
         task: body.task ?? 'deploy',
         payload: body.payload ?? {},
@@ -173,7 +259,7 @@ export class GithubStandIn {
       if (!states.includes(String(body.state))) return invalid(res, `state must be one of ${states.join(', ')}`);
       const id = this.nextId++;
       const now = new Date().toISOString();
-      return send(res, 201, {
+      const status = {
         url: `${dep.url}/statuses/${id}`,
         id,
         node_id: `DES_${id}`,
@@ -188,10 +274,18 @@ export class GithubStandIn {
         updated_at: now,
         deployment_url: dep.url,
         repository_url: dep.repository_url,
-      });
+      };
+      this.deploymentStatuses.set(dep.id as number, [...(this.deploymentStatuses.get(dep.id as number) ?? []), status]);
+      return send(res, 201, status);
     }
     return notFound(res);
   }
+}
+
+/** A check run as GitHub answers it (without the stand-in's own bookkeeping). */
+function publicRun(run: Record<string, unknown>): Record<string, unknown> {
+  const { repository: _repository, ...rest } = run;
+  return rest;
 }
 
 function user(login: string, base: string) {
