@@ -4,6 +4,7 @@ import { EVALUATION_DEFAULTS, EvaluationConfig, evaluationTaskIssues } from './e
 import { GithubSettings } from './github.js';
 import { ModelName } from './model-name.js';
 import { PROMOTION_DEFAULTS, PromotionConfig } from './promotion.js';
+import { SANDBOX_DEFAULTS, SandboxConfig } from './sandbox.js';
 
 /**
  * The pipeline config: one per model. This module is pure (no Node APIs) so
@@ -191,6 +192,7 @@ export const PipelineConfig = z
     evaluation: EvaluationConfig.default(EVALUATION_DEFAULTS),
     github: GithubSettings.optional(),
     promotion: PromotionConfig.default(PROMOTION_DEFAULTS),
+    sandbox: SandboxConfig.default(SANDBOX_DEFAULTS),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
