@@ -1,5 +1,6 @@
 import { createDrift } from './drift.js';
 import { createEvaluate } from './evaluate.js';
+import { createReportToGitHub } from './github-report.js';
 import { createMonitor } from './monitor.js';
 import { createPromote } from './promote.js';
 import { createReportRun } from './report-run.js';
@@ -14,6 +15,7 @@ export type { PreparedTraining } from '../training/prepare.js';
 export type { EvaluateInput, EvaluateResult } from './evaluate.js';
 export type { PromoteInput, PromoteResult } from './promote.js';
 export type { ReportRunInput, ReportRunResult } from './report-run.js';
+export type { ReportToGitHubInput, ReportToGitHubResult } from './github-report.js';
 
 /**
  * The activities of one retrain pass, one per stage (retrain has two more for
@@ -29,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     evaluate: createEvaluate(deps),
     promote: createPromote(deps),
     reportRun: createReportRun(deps),
+    reportToGitHub: createReportToGitHub(deps),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { PipelineConfig } from '../config/pipeline.js';
+import type { GithubClient } from '../github/client.js';
 import { readTable } from '../dataset/read-table.js';
 import { holdoutMask } from '../dataset/split.js';
 import { toLabelledTable, type LabelledTable } from '../dataset/table.js';
@@ -10,6 +11,14 @@ export interface ActivityDeps {
   registry: Registry;
   /** driftloop's state directory: training runs and datasets live under it. */
   home: string;
+  /** Reporting back to GitHub (activities/github-report.ts); absent or without a client when the worker has no DRIFTLOOP_GITHUB_TOKEN. */
+  github?: GithubReporting;
+}
+
+export interface GithubReporting {
+  client: GithubClient | null;
+  /** DRIFTLOOP_REPORT_BASE_URL: where the dashboard serves `/reports/…`, to link reports from GitHub. */
+  reportBaseUrl?: string;
 }
 
 /** A registry version as it travels through workflow history: a reference, not the bytes. */

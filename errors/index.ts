@@ -73,3 +73,23 @@ export class TrainerError extends DriftloopError {
     this.retryable = errorClass === 'internal_error' || errorClass === 'killed';
   }
 }
+
+/**
+ * GitHub's REST API refused or failed a call. Rate limits and 5xx answers
+ * are `retryable` (another attempt later can succeed; `retryAfterSeconds`
+ * says when GitHub asked to be called again); 4xx answers such as 404 or 422
+ * are not: the same request will be refused the same way.
+ */
+export class GithubApiError extends DriftloopError {
+  readonly code = 'GITHUB_API';
+  override readonly retryable: boolean;
+  readonly status: number | null;
+  readonly retryAfterSeconds: number | null;
+
+  constructor(message: string, opts: { status: number | null; retryable: boolean; retryAfterSeconds?: number | null }, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, { ...details, status: opts.status, ...(opts.retryAfterSeconds != null ? { retryAfterSeconds: opts.retryAfterSeconds } : {}) }, options);
+    this.status = opts.status;
+    this.retryable = opts.retryable;
+    this.retryAfterSeconds = opts.retryAfterSeconds ?? null;
+  }
+}

@@ -82,12 +82,13 @@ export class GithubClient {
     return run ? { id: run.id, htmlUrl: run.html_url, status: run.status } : null;
   }
 
-  async createCheckRun(ref: RepoRef, args: { name: string; headSha: string; status?: CheckRunStatus; detailsUrl?: string; externalId?: string; output?: CheckRunOutput }): Promise<{ id: number; htmlUrl: string | null }> {
+  async createCheckRun(ref: RepoRef, args: { name: string; headSha: string; status?: CheckRunStatus; conclusion?: CheckRunConclusion; detailsUrl?: string; externalId?: string; output?: CheckRunOutput }): Promise<{ id: number; htmlUrl: string | null }> {
     const res = await this.octokit.rest.checks.create({
       ...ref,
       name: args.name,
       head_sha: args.headSha,
       ...(args.status ? { status: args.status } : {}),
+      ...(args.conclusion ? { conclusion: args.conclusion } : {}),
       ...(args.detailsUrl ? { details_url: args.detailsUrl } : {}),
       ...(args.externalId ? { external_id: args.externalId } : {}),
       ...(args.output ? { output: args.output } : {}),

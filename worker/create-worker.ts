@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
+import type { GithubReporting } from '../activities/shared.js';
 import type { Registry } from '../registry/types.js';
 import { bundleWorkflows } from './bundle.js';
 
@@ -11,6 +12,8 @@ export interface DriftloopWorkerOptions {
   home: string;
   /** A prebuilt bundle (tests build one per run); bundled at start otherwise. */
   workflowBundle?: WorkflowBundleOption;
+  /** Reporting back to GitHub (built from the environment by startWorker). */
+  github?: GithubReporting;
 }
 
 /** A worker serving driftloop's workflows and the activities of every stage. */
@@ -20,7 +23,7 @@ export async function createDriftloopWorker(opts: DriftloopWorkerOptions): Promi
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
-    activities: createActivities({ registry: opts.registry, home: opts.home }),
+    activities: createActivities({ registry: opts.registry, home: opts.home, ...(opts.github ? { github: opts.github } : {}) }),
     // The trainer runs in its own process; the worker's own work is light.
     maxConcurrentActivityTaskExecutions: 8,
   });

@@ -1,4 +1,5 @@
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
+import { githubReportingFromEnv } from '../activities/github-report.js';
 import { openRegistry } from '../registry/open.js';
 import { createDriftloopWorker } from './create-worker.js';
 
@@ -32,9 +33,11 @@ function installRuntime(): void {
 /** Connects, opens the registry and starts polling; `stop()` drains and closes everything. */
 export async function startWorker(opts: StartWorkerOptions): Promise<RunningWorker> {
   installRuntime();
+  // Read before connecting: a malformed DRIFTLOOP_REPORT_BASE_URL stops the worker at start, not at a pass's report.
+  const github = githubReportingFromEnv(process.env);
   const connection = await NativeConnection.connect({ address: opts.address });
   const registry = await openRegistry({ ...process.env, DRIFTLOOP_HOME: opts.home });
-  const worker = await createDriftloopWorker({ ...opts, connection, registry });
+  const worker = await createDriftloopWorker({ ...opts, connection, registry, github });
   const done = worker.run().finally(async () => {
     await registry.close();
     await connection.close();

@@ -172,6 +172,7 @@ export class GithubStandIn {
     }
     if (method === 'POST' && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/check-runs$/))) {
       if (typeof body.name !== 'string' || typeof body.head_sha !== 'string') return invalid(res, 'name and head_sha are required');
+      if (body.conclusion && body.status && body.status !== 'completed') return invalid(res, 'conclusion requires status completed');
       const id = this.nextId++;
       const run: Record<string, unknown> = {
         id,
@@ -181,10 +182,11 @@ export class GithubStandIn {
         url: `${repoUrl(m[1]!, m[2]!)}/check-runs/${id}`,
         html_url: `https://github.com/${m[1]}/${m[2]}/runs/${id}`,
         details_url: body.details_url ?? null,
-        status: body.status ?? 'queued',
+        // Providing a conclusion sets the status to completed (GitHub's "Create a check run").
+        status: body.conclusion ? 'completed' : (body.status ?? 'queued'),
         conclusion: body.conclusion ?? null,
         started_at: new Date().toISOString(),
-        completed_at: null,
+        completed_at: body.conclusion ? new Date().toISOString() : null,
         output: { title: null, summary: null, text: null, annotations_count: 0, annotations_url: '', ...(body.output as object) },
         name: body.name,
         check_suite: { id: 1 },

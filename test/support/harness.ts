@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import type { GithubReporting } from '../../activities/shared.js';
 import { openSqliteRegistry } from '../../registry/sqlite.js';
 import type { SqlRegistry } from '../../registry/sql-registry.js';
 import { createDriftloopWorker } from '../../worker/create-worker.js';
@@ -22,7 +23,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(opts: { github?: GithubReporting } = {}): Promise<Harness> {
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
   const home = await mkdtemp(join(tmpdir(), 'driftloop-test-'));
@@ -36,6 +37,7 @@ export async function startHarness(): Promise<Harness> {
     registry,
     home,
     workflowBundle: { codePath: inject('workflowBundlePath') },
+    ...(opts.github ? { github: opts.github } : {}),
   });
   const running = worker.run();
   const connection = await Connection.connect({ address });
