@@ -270,6 +270,9 @@ export class SqlRegistry implements Registry {
         const previous = await aliasVersion(trx, model, PREVIOUS);
         if (previous !== champion) moves.push(await setAlias(trx, { ...common, alias: PREVIOUS, from: previous, to: champion }, this.announce));
       }
+      // A canary that became the champion has done its job: it ends with the promotion, in the same transaction.
+      const canary = await activeCanary(trx, model);
+      if (canary?.version === input.to) await this.finishCanary(trx, canary, { actor: input.actor, runId: common.runId, reason: `promoted: ${input.reason}` });
       return { moved: true, previousChampion: champion, moves } as const;
     });
   }
@@ -375,25 +378,23 @@ export class SqlRegistry implements Registry {
     return this.tx.write(this.db, model, async (trx) => {
       const running = await activeCanary(trx, model);
       if (!running || (input.version !== undefined && running.version !== input.version)) return { ended: false, canary: null } as const;
-      const at = new Date().toISOString();
-      await trx
-        .updateTable('canaries')
-        .set({ ended_at: at, ended_by: input.actor, end_run_id: input.runId ?? null, end_reason: input.reason })
-        .where('model', '=', model)
-        .where('ended_at', 'is', null)
-        .execute();
-      await this.announce(trx, {
-        model,
-        alias: CANARY,
-        fromVersion: running.version,
-        toVersion: running.version,
-        actor: input.actor,
-        runId: input.runId ?? null,
-        reason: input.reason,
-        movedAt: at,
-      });
-      return { ended: true, canary: { ...running, endedAt: at, endedBy: input.actor, endRunId: input.runId ?? null, endReason: input.reason } } as const;
+      const canary = await this.finishCanary(trx, running, { actor: input.actor, runId: input.runId ?? null, reason: input.reason });
+      return { ended: true, canary } as const;
     });
+  }
+
+  /** Ends the running canary `running` in the caller's transaction, and announces it (serving stops routing to it). */
+  private async finishCanary(trx: Db, running: Canary, by: { actor: string; runId: string | null; reason: string }): Promise<Canary> {
+    const at = new Date().toISOString();
+    await trx
+      .updateTable('canaries')
+      .set({ ended_at: at, ended_by: by.actor, end_run_id: by.runId, end_reason: by.reason })
+      .where('model', '=', running.model)
+      .where('ended_at', 'is', null)
+      .execute();
+    const v = running.version;
+    await this.announce(trx, { model: running.model, alias: CANARY, fromVersion: v, toVersion: v, actor: by.actor, runId: by.runId, reason: by.reason, movedAt: at });
+    return { ...running, endedAt: at, endedBy: by.actor, endRunId: by.runId, endReason: by.reason };
   }
 
   async getCanary(model: string): Promise<Canary | null> {

@@ -41,9 +41,14 @@ export interface ModelSource {
  * by the follower; watched too when the registry can (PostgreSQL
  * LISTEN/NOTIFY), so a move is followed at once rather than at the next poll.
  */
-export function registrySource(registry: Registry, model: string, alias = 'champion'): ModelSource {
+export function registrySource(
+  registry: Registry,
+  model: string,
+  alias = 'champion',
+  /** How to watch the registry's alias moves (default: its own watchAliases; a server shares one, see shared-watch.ts). */
+  watchAliases: Registry['watchAliases'] = registry.watchAliases?.bind(registry),
+): ModelSource {
   const description = `registry:${model}@${alias}`;
-  const watchAliases = registry.watchAliases?.bind(registry);
   return {
     name: model,
     description,

@@ -2,6 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { rowRecord, type Columns, type ValidationPolicy } from './columns.js';
 import type { FeatureSchema } from './features.js';
 import type { ClassValue, LoadedModel, ModelIdentity, RunOutput } from './loaded-model.js';
+import type { CanaryFollower } from './canary-follower.js';
+import { routesToCanary } from './canary-routing.js';
+import type { Lease } from './loaded-model.js';
 import type { ServingMetrics } from './metrics.js';
 import type { ModelFollower } from './model-follower.js';
 import type { PredictionLogger, PredictionRecord } from './prediction-log.js';
@@ -16,7 +19,7 @@ export interface Prediction {
 
 /**
  * The one prediction path every protocol goes through: lease the current
- * version, validate the rows against *that* version's schema (a hot swap may
+ * version (the champion, or the canary for its share of request ids), validate the rows against *that* version's schema (a hot swap may
  * change the features), run through the version's micro-batcher, hand the rows
  * to the prediction log, release the lease.
  */
@@ -26,7 +29,31 @@ export class PredictService {
     readonly policy: ValidationPolicy,
     private readonly metrics: ServingMetrics,
     private readonly logger: PredictionLogger | null,
+    /** The running canary, followed beside the champion (registry sources); null: everything goes to the champion. */
+    private readonly canary: CanaryFollower | null = null,
   ) {}
+
+  /**
+   * The version a request is served by: the canary's share of request ids go
+   * to the canary (unless it is the champion's version by now, e.g. just
+   * promoted), the rest to the champion. `pin` (a request naming a version)
+   * takes the canary when it names the canary's version.
+   */
+  private lease(requestId: string, pin?: string): Lease {
+    const canary = this.canary?.current;
+    if (canary && canary.model.identity.version !== this.follower.current.identity.version) {
+      const wanted = pin === undefined ? routesToCanary(requestId, canary.share) : pin === canary.model.identity.version;
+      if (wanted) return canary.model.acquire();
+    }
+    return this.follower.acquire();
+  }
+
+  /** The loaded model of `version` (the champion's or the canary's), or null when it is not being served. */
+  served(version: string): LoadedModel | null {
+    if (this.follower.current.identity.version === version) return this.follower.current;
+    const canary = this.canary?.current?.model;
+    return canary?.identity.version === version ? canary : null;
+  }
 
   get current(): LoadedModel {
     return this.follower.current;
@@ -41,8 +68,10 @@ export class PredictService {
     request: FastifyRequest,
     reply: FastifyReply,
     decode: (schema: FeatureSchema, model: LoadedModel) => Columns,
+    pin?: string,
   ): Promise<Prediction> {
-    const lease = this.follower.acquire();
+    const started = performance.now();
+    const lease = this.lease(String(request.id), pin);
     try {
       const model = lease.model;
       // The version is known before validation, so even a 4xx names the version that judged it.
@@ -58,7 +87,9 @@ export class PredictService {
         const endpoint = request.routeOptions.url ?? request.url;
         const requestId = String(request.id);
         const at = new Date().toISOString();
-        this.logger.log(columns.rows, () => records(model, columns, output, { requestId, endpoint, at }));
+        // Validation, queueing for a batch and the model run: what the version costs a caller.
+        const latencyMs = performance.now() - started;
+        this.logger.log(columns.rows, () => records(model, columns, output, { requestId, endpoint, at, latencyMs }));
       }
       return { model, identity: model.identity, output, unknownCategories: columns.unknownCategories };
     } finally {
@@ -92,7 +123,7 @@ function records(
   model: LoadedModel,
   columns: Columns,
   output: RunOutput,
-  ctx: { requestId: string; endpoint: string; at: string },
+  ctx: { requestId: string; endpoint: string; at: string; latencyMs: number },
 ): PredictionRecord[] {
   const p: Prediction = { model, identity: model.identity, output, unknownCategories: columns.unknownCategories };
   const values = predictedValues(p);
@@ -110,6 +141,7 @@ function records(
       features: rowRecord(columns, model.schema, row),
       prediction: values[row]!,
       ...(proba ? { probabilities: proba[row]! } : {}),
+      latencyMs: ctx.latencyMs,
     });
   }
   return out;

@@ -25,6 +25,8 @@ export interface PredictionRecord {
   prediction: string | number | boolean;
   /** Classifiers: probability per class. */
   probabilities?: Record<string, number>;
+  /** Milliseconds from the request's lease to its prediction (validation, batching, the model run); the request's, for each of its rows. */
+  latencyMs?: number;
 }
 
 export interface FeedbackRecord {

@@ -29,6 +29,7 @@ export function registryPredictionSink(log: PredictionLog): PredictionSink {
           features: r.features,
           prediction: r.prediction,
           probabilities: r.probabilities ?? null,
+          latencyMs: r.latencyMs ?? null,
         });
       }
       await log.logPredictions(rows);

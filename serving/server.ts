@@ -7,15 +7,17 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { projectRoot } from '../config/paths.js';
 import { ReportFiles } from '../reports/file-store.js';
 import { reportSource, type ReportSource } from '../reports/source.js';
-import type { Registry } from '../registry/types.js';
+import { CHAMPION, type Registry } from '../registry/types.js';
 import { DEFAULT_BATCHER_OPTIONS, type BatcherOptions } from './batcher.js';
+import { CanaryFollower, registryCanarySource } from './canary-follower.js';
 import type { ValidationPolicy } from './columns.js';
 import type { ServingContext } from './context.js';
 import { installErrorHandlers } from './error-responses.js';
 import { LoadedModel, type ModelIdentity } from './loaded-model.js';
 import { ServingMetrics } from './metrics.js';
+import { sharedAliasWatch } from './shared-watch.js';
 import { ModelFollower } from './model-follower.js';
-import { fileSource, registrySource, type ModelSource } from './model-source.js';
+import { fileSource, registrySource, type ModelArtifact, type ModelSource } from './model-source.js';
 import { registerDocs, registerOpenApi } from './openapi.js';
 import { PredictService } from './predict.js';
 import { DEFAULT_LOG_OPTIONS, PredictionLogger, type PredictionLogOptions, type PredictionSink } from './prediction-log.js';
@@ -77,6 +79,8 @@ export interface ServingOptions {
   extraRoutes?: (app: FastifyInstance, current: () => LoadedModel) => void | Promise<void>;
   events?: {
     swap?: (from: ModelIdentity, to: ModelIdentity) => void;
+    /** The canary started, changed share or version, or ended (null). */
+    canary?: (to: { version: string; share: number } | null) => void;
     error?: (err: unknown, context: string) => void;
   };
 }
@@ -87,6 +91,8 @@ export interface ServingServer {
   port: number;
   metrics: ServingMetrics;
   follower: ModelFollower;
+  /** The registry's canary of the served model, followed like the champion; null when the source has no canaries (files, non-champion aliases). */
+  canary: CanaryFollower | null;
   /** Graceful: stops accepting, lets in-flight requests finish, flushes the prediction log, releases the sessions. */
   close(): Promise<void>;
 }
@@ -106,27 +112,30 @@ export async function createServingServer(opts: ServingOptions): Promise<Serving
   const metrics = new ServingMetrics({ processMetrics: opts.processMetrics });
   let app: FastifyInstance | undefined;
 
-  const source = await resolveSource(opts.source);
+  // The champion's and the canary's followers share one alias watch (one LISTEN connection on PostgreSQL).
+  const watch = 'registry' in opts.source && opts.source.registry.watchAliases ? sharedAliasWatch(opts.source.registry.watchAliases.bind(opts.source.registry)) : undefined;
+  const source = await resolveSource(opts.source, watch);
+  const load = async (artifact: ModelArtifact): Promise<LoadedModel> => {
+    const model = await LoadedModel.load({
+      ...artifact,
+      batcher,
+      intraOpNumThreads: opts.intraOpNumThreads,
+      observe: (rows, requests) => {
+        metrics.batchRows.observe(rows);
+        metrics.batchRequests.observe(requests);
+      },
+    });
+    try {
+      await model.warm();
+    } catch (err) {
+      await model.retire();
+      throw err;
+    }
+    return model;
+  };
   const follower = await ModelFollower.start(source, {
     pollMs: opts.pollMs ?? 1000,
-    load: async (artifact) => {
-      const model = await LoadedModel.load({
-        ...artifact,
-        batcher,
-        intraOpNumThreads: opts.intraOpNumThreads,
-        observe: (rows, requests) => {
-          metrics.batchRows.observe(rows);
-          metrics.batchRequests.observe(requests);
-        },
-      });
-      try {
-        await model.warm();
-      } catch (err) {
-        await model.retire();
-        throw err;
-      }
-      return model;
-    },
+    load,
     onSwap: (from, to) => {
       metrics.swaps.inc();
       metrics.setModel(to.identity, from.identity);
@@ -140,6 +149,29 @@ export async function createServingServer(opts: ServingOptions): Promise<Serving
     },
   });
   metrics.setModel(follower.current.identity);
+  // A canary shares the champion's traffic; serving another alias (or a file) serves just that.
+  const s = opts.source;
+  let canary: CanaryFollower | null = null;
+  if ('registry' in s && (s.alias ?? CHAMPION) === CHAMPION) {
+    try {
+      canary = await CanaryFollower.start(registryCanarySource(s.registry, s.model, watch), {
+        pollMs: opts.pollMs ?? 1000,
+        load,
+        onChange: (from, to) => {
+          app?.log.info({ from, to }, 'canary changed');
+          opts.events?.canary?.(to);
+        },
+        onError: (err, context) => {
+          metrics.reloadFailures.inc();
+          app?.log.warn({ err }, context);
+          opts.events?.error?.(err, context);
+        },
+      });
+    } catch (err) {
+      await follower.close();
+      throw err;
+    }
+  }
 
   const logger = opts.sink
     ? new PredictionLogger(opts.sink, { ...DEFAULT_LOG_OPTIONS, ...defined(opts.log ?? {}) }, {
@@ -154,7 +186,7 @@ export async function createServingServer(opts: ServingOptions): Promise<Serving
   const state = { ready: true };
   let address = '';
   const ctx: ServingContext = {
-    service: new PredictService(follower, policy, metrics, logger),
+    service: new PredictService(follower, policy, metrics, logger, canary),
     follower,
     metrics,
     sink: opts.sink ?? null,
@@ -191,6 +223,7 @@ export async function createServingServer(opts: ServingOptions): Promise<Serving
   } catch (err) {
     await app?.close().catch(() => undefined);
     await logger?.close();
+    await canary?.close();
     await follower.close();
     throw err;
   }
@@ -207,10 +240,12 @@ export async function createServingServer(opts: ServingOptions): Promise<Serving
     port: info.port,
     metrics,
     follower,
+    canary,
     close: () =>
       (closing ??= (async () => {
         state.ready = false;
         follower.stop();
+        canary?.stop();
         // Stops accepting; in-flight requests complete first. Keep-alive
         // connections would otherwise hold close() open for Fastify's 72 s
         // keepAliveTimeout: responses now say Connection: close (onSend), and
@@ -222,15 +257,16 @@ export async function createServingServer(opts: ServingOptions): Promise<Serving
           clearInterval(sweep);
         }
         await logger?.close(); // every served prediction reaches the sink
+        await canary?.close();
         await follower.close(); // sessions released once their requests drained
       })()),
   };
 }
 
-async function resolveSource(s: ServingSource): Promise<ModelSource> {
+async function resolveSource(s: ServingSource, watch: Registry['watchAliases']): Promise<ModelSource> {
   if ('source' in s) return s.source;
   if ('onnx' in s) return fileSource(s.onnx, s.name);
-  return registrySource(s.registry, s.model, s.alias ?? 'champion');
+  return registrySource(s.registry, s.model, s.alias ?? CHAMPION, watch);
 }
 
 async function configure(app: FastifyInstance, ctx: ServingContext): Promise<void> {

@@ -69,7 +69,7 @@ export function registerV2(app: FastifyInstance, ctx: ServingContext): void {
         throw new ResourceNotFoundError(`model "${model.identity.name}" version ${request.params.version} is not loaded; serving version ${model.identity.version}`);
       }
       return columnsFromTensors(req, binaries, schema, ctx.service.policy);
-    });
+    }, request.params.version);
     return inferResponse(p, req, String(request.id), reply);
   };
   const inferSchema = {
@@ -93,13 +93,13 @@ export function registerV2(app: FastifyInstance, ctx: ServingContext): void {
   app.post('/v2/models/:name/versions/:version/infer', inferSchema, infer);
 }
 
-/** The served model if `name` (and `version`, when given) match it; 404 otherwise. */
+/** The served model if `name` (and `version`, when given: the champion's or a running canary's) match it; 404 otherwise. */
 function served(ctx: ServingContext, name: string, version: string | undefined): LoadedModel {
   const m = ctx.service.current;
   if (name !== m.identity.name) throw new ResourceNotFoundError(`model "${name}" is not served here (this server serves "${m.identity.name}")`);
-  if (version !== undefined && version !== m.identity.version) {
-    throw new ResourceNotFoundError(`model "${name}" version ${version} is not loaded; serving version ${m.identity.version}`);
-  }
-  return m;
+  if (version === undefined) return m;
+  const v = ctx.service.served(version);
+  if (!v) throw new ResourceNotFoundError(`model "${name}" version ${version} is not loaded; serving version ${m.identity.version}`);
+  return v;
 }
 

@@ -83,6 +83,16 @@ export function describeCanaries(name: string, fresh: () => Promise<RegistryStor
       expect((await reg.canaryHistory('m')).map((c) => c.endReason)).toEqual(['r']);
     });
 
+    it('promoting the version in canary ends its canary in the same step; promoting another version leaves it running', async () => {
+      await reg.promote({ model: 'm', to: 1, expectedChampion: null, actor: 'test', reason: 'first' });
+      await start(2);
+      await reg.promote({ model: 'm', to: 3, expectedChampion: 1, actor: 'test', reason: 'other' });
+      expect((await reg.getCanary('m'))?.version).toBe(2);
+      await reg.promote({ model: 'm', to: 2, expectedChampion: 3, actor: 'wf', runId: 'run-9', reason: 'canary passed' });
+      expect(await reg.getCanary('m')).toBeNull();
+      expect((await reg.canaryHistory('m'))[0]).toMatchObject({ version: 2, endedBy: 'wf', endRunId: 'run-9', endReason: 'promoted: canary passed' });
+    });
+
     it('concurrent starts of two versions from two connections: exactly one canary runs', async () => {
       await reg.promote({ model: 'm', to: 1, expectedChampion: null, actor: 'test', reason: 'first' });
       const other = await store.open();

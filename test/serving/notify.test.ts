@@ -225,4 +225,22 @@ describe('serving on a PostgreSQL registry', () => {
     expect(await listeners()).toEqual([]);
     expect((await registry.resolveAlias(model, 'champion'))?.version).toBe(1);
   });
+
+  it('follows a canary starting and ending within ~2 s with pollMs = 60 000, on the one watch the champion uses', async () => {
+    const { registry } = store;
+    const server = await startServer({ source: { registry, model }, pollMs: 60_000 });
+    try {
+      expect(await listeners()).toHaveLength(1); // champion and canary share the server's watch
+      expect(server.canary?.current).toBeNull();
+      await registry.startCanary({ model, version: 2, share: 0.4, actor: 'test', reason: 'canary' });
+      expect(await until('the canary to load', () => server.canary?.current?.model.identity.version === '2')).toBeLessThan(2000);
+      expect(server.canary!.current!.share).toBe(0.4);
+      await registry.endCanary({ model, actor: 'test', reason: 'end' });
+      expect(await until('the canary to end', () => server.canary?.current === null)).toBeLessThan(2000);
+      expect(server.follower.current.identity.version).toBe('1');
+    } finally {
+      await server.close();
+    }
+    expect(await listeners()).toEqual([]);
+  });
 });

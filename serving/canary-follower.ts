@@ -1,0 +1,185 @@
+import type { Registry } from '../registry/types.js';
+import type { LoadedModel } from './loaded-model.js';
+import { registrySource, type ModelArtifact } from './model-source.js';
+
+/** Where the canary comes from: which version (and share) is in canary now, if any, and how to load a version. */
+export interface CanarySource {
+  readonly description: string;
+  /** Null: no canary is running. */
+  head(): Promise<{ version: string; share: number } | null>;
+  load(version: string): Promise<ModelArtifact>;
+  /** Optional: called whenever the canary may have changed (see ModelSource#watch). */
+  watch?(onChange: () => void, onError?: (err: unknown, context: string) => void): Promise<() => Promise<void>>;
+}
+
+/** The registry's running canary of `model` (Registry#getCanary); started and ended canaries are announced on the `canary` alias. */
+export function registryCanarySource(
+  registry: Registry,
+  model: string,
+  watchAliases: Registry['watchAliases'] = registry.watchAliases?.bind(registry),
+): CanarySource {
+  const alias = registrySource(registry, model, 'canary', watchAliases);
+  return {
+    description: `registry:${model} canary`,
+    async head() {
+      const c = await registry.getCanary(model);
+      return c ? { version: String(c.version), share: c.share } : null;
+    },
+    load: (version) => alias.load(version),
+    ...(alias.watch ? { watch: alias.watch.bind(alias) } : {}),
+  };
+}
+
+export interface CanaryFollowerOptions {
+  /** How often the canary is re-read; 0 disables following (call `check()` yourself). */
+  pollMs: number;
+  load: (artifact: ModelArtifact) => Promise<LoadedModel>;
+  onChange?: (from: { version: string; share: number } | null, to: { version: string; share: number } | null) => void;
+  onError?: (err: unknown, context: string) => void;
+}
+
+export interface ServedCanary {
+  model: LoadedModel;
+  share: number;
+}
+
+/**
+ * Follows the canary beside the champion's ModelFollower: loads (and warms)
+ * the canary version when one starts, updates its share, and retires its
+ * session when it ends or changes — after the requests that leased it
+ * drained. A canary that fails to load is reported and not routed to (all
+ * traffic stays on the champion); the next check retries it.
+ */
+export class CanaryFollower {
+  private served: ServedCanary | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private checking: Promise<void> | null = null;
+  private recheck = false;
+  private closed = false;
+  private lastFailed: string | null = null;
+  private unwatch: (() => Promise<void>) | null = null;
+  private readonly retiring = new Set<Promise<void>>();
+
+  private constructor(
+    readonly source: CanarySource,
+    private readonly opts: CanaryFollowerOptions,
+  ) {}
+
+  /** Reads the canary once (a canary running at start is served from the first request), then follows it. */
+  static async start(source: CanarySource, opts: CanaryFollowerOptions): Promise<CanaryFollower> {
+    const follower = new CanaryFollower(source, opts);
+    await follower.check();
+    if (opts.pollMs > 0) {
+      follower.schedule();
+      if (source.watch) {
+        try {
+          follower.unwatch = await source.watch(() => follower.notified(), opts.onError);
+        } catch (err) {
+          opts.onError?.(err, `cannot watch ${source.description}; following it by polling every ${opts.pollMs} ms`);
+        }
+      }
+    }
+    return follower;
+  }
+
+  /** The canary being served now, or null. */
+  get current(): ServedCanary | null {
+    return this.served;
+  }
+
+  private notified(): void {
+    if (this.closed) return;
+    if (this.checking) this.recheck = true;
+    else void this.check();
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.check().finally(() => this.schedule());
+    }, this.opts.pollMs);
+    this.timer.unref();
+  }
+
+  /** One read of the canary; concurrent calls share it. Never rejects (failures go to onError). */
+  check(): Promise<void> {
+    this.checking ??= this.checkOnce()
+      .catch((err) => this.opts.onError?.(err, `checking ${this.source.description} failed`))
+      .finally(() => {
+        this.checking = null;
+        if (this.recheck) {
+          this.recheck = false;
+          if (!this.closed) void this.check();
+        }
+      });
+    return this.checking;
+  }
+
+  private async checkOnce(): Promise<void> {
+    if (this.closed) return;
+    const head = await this.source.head();
+    const before = this.served;
+    const was = before ? { version: before.model.identity.version, share: before.share } : null;
+    if (head === null) {
+      if (!before) return;
+      this.served = null; // from here on every request goes to the champion
+      this.opts.onChange?.(was, null);
+      this.track(before.model.retire());
+      return;
+    }
+    if (before && before.model.identity.version === head.version) {
+      if (before.share !== head.share) {
+        this.served = { model: before.model, share: head.share };
+        this.opts.onChange?.(was, head);
+      }
+      return;
+    }
+    let next: LoadedModel;
+    try {
+      next = await this.opts.load(await this.source.load(head.version));
+    } catch (err) {
+      if (this.lastFailed !== head.version) {
+        this.opts.onError?.(err, `cannot load the canary (${this.source.description} version ${head.version}); all traffic stays on the champion`);
+      }
+      this.lastFailed = head.version;
+      return;
+    }
+    if (this.closed) {
+      await next.retire();
+      return;
+    }
+    this.lastFailed = null;
+    this.served = { model: next, share: head.share };
+    this.opts.onChange?.(was, head);
+    if (before) this.track(before.model.retire());
+  }
+
+  private track(p: Promise<void>): void {
+    const tracked = p
+      .catch((err) => this.opts.onError?.(err, 'releasing a retired canary version failed'))
+      .finally(() => this.retiring.delete(tracked));
+    this.retiring.add(tracked);
+  }
+
+  /** Stops polling and watching (the canary keeps serving until close()). */
+  stop(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Stops following and retires the canary once its requests drained. */
+  async close(): Promise<void> {
+    this.stop();
+    const unwatch = this.unwatch;
+    this.unwatch = null;
+    await unwatch?.().catch((err) => this.opts.onError?.(err, `stopping the watch of ${this.source.description} failed`));
+    await this.checking;
+    if (this.served) {
+      this.track(this.served.model.retire());
+      this.served = null;
+    }
+    await Promise.all([...this.retiring]);
+  }
+}
