@@ -59,6 +59,9 @@ export class GithubStandIn {
     return [...this.comments.values()].filter((c) => String(c.issue_url).endsWith(`/issues/${issueNumber}`));
   }
 
+  /** Repositories the token cannot see: GitHub answers 404 Not Found for every call under them. */
+  readonly hidden = new Set<string>();
+
   /** The next `count` calls fail this way (after authentication). */
   failNext(count: number, failure: Failure): void {
     for (let i = 0; i < count; i++) this.failures.push(failure);
@@ -126,6 +129,7 @@ export class GithubStandIn {
 
   private route(method: string, path: string, query: URLSearchParams, body: Record<string, unknown>, res: ServerResponse): void {
     let m: RegExpMatchArray | null;
+    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)/)) && this.hidden.has(`${m[1]}/${m[2]}`.toLowerCase())) return notFound(res);
     const repoUrl = (o: string, r: string) => `${this.url}/repos/${o}/${r}`;
     if (method === 'GET' && (m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/branches\/(.+)$/))) {
       const name = decodeURIComponent(m[3]!);
