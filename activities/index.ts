@@ -5,6 +5,7 @@ import { createMonitor } from './monitor.js';
 import { createPromote } from './promote.js';
 import { createReportRun } from './report-run.js';
 import { createCollectCandidate, createPrepareTraining, createRetrain } from './retrain.js';
+import { createRollout } from './rollout.js';
 import type { ActivityDeps } from './shared.js';
 
 export type { ActivityDeps, VersionRef } from './shared.js';
@@ -15,6 +16,8 @@ export type { PreparedTraining } from '../training/prepare.js';
 export type { EvaluateInput, EvaluateResult } from './evaluate.js';
 export type { PromoteInput, PromoteResult } from './promote.js';
 export type { ReportRunInput, ReportRunResult } from './report-run.js';
+export type { CompareLiveInput, EndCanaryInput, EndCanaryResult, RollbackChampionInput, RollbackChampionResult, StartCanaryInput, StartCanaryResult } from './rollout.js';
+export type { ArmStats, LiveComparison } from '../monitoring/live-comparison.js';
 export type { ReportToGitHubInput, ReportToGitHubResult } from './github-report.js';
 
 /**
@@ -31,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     evaluate: createEvaluate(deps),
     promote: createPromote(deps),
     reportRun: createReportRun(deps),
+    ...createRollout(deps),
     reportToGitHub: createReportToGitHub(deps),
   };
 }
