@@ -29,7 +29,7 @@ describe('GithubClient against the GitHub stand-in', () => {
     const run = await client.createCheckRun(repo, { name: 'driftloop', headSha: 'a'.repeat(40), status: 'in_progress' });
     expect(run.id).toBeGreaterThan(0);
     const done = await client.updateCheckRun(repo, run.id, { conclusion: 'success', output: { title: 'promoted', summary: 'v2 beat v1' } });
-    expect(done).toEqual({ id: run.id, status: 'completed', conclusion: 'success' });
+    expect(done).toEqual({ id: run.id, status: 'completed', conclusion: 'success', htmlUrl: `https://github.com/acme/models/runs/${run.id}` });
     expect(gh.calls.at(-1)).toMatchObject({ method: 'PATCH', path: `/repos/acme/models/check-runs/${run.id}`, body: { conclusion: 'success' } });
   });
 
@@ -45,6 +45,20 @@ describe('GithubClient against the GitHub stand-in', () => {
     expect(s.state).toBe('success');
     expect(gh.calls.at(-2)).toMatchObject({ path: '/repos/acme/models/deployments', body: { ref: 'main', environment: 'churn', auto_merge: false } });
     expect(gh.calls.at(-1)).toMatchObject({ path: `/repos/acme/models/deployments/${d.id}/statuses`, body: { state: 'success' } });
+  });
+
+  it('finds a comment by its marker on a later page (GitHub\'s Link pagination) and reads branch and PR heads', async () => {
+    for (let i = 0; i < 105; i++) await client.createIssueComment(repo, 77, i === 103 ? 'done <!-- mark-77 -->' : `comment ${i}`);
+    const mark = gh.calls.length;
+    const found = await client.findIssueComment(repo, 77, '<!-- mark-77 -->');
+    expect(found?.htmlUrl).toContain('/issues/77#issuecomment-');
+    expect(gh.calls.slice(mark).map((c) => c.path)).toEqual(['/repos/acme/models/issues/77/comments', '/repos/acme/models/issues/77/comments']);
+    expect(await client.findIssueComment(repo, 77, '<!-- absent -->')).toBeNull();
+    gh.setBranch('acme/models', 'release/1', 'a'.repeat(40));
+    expect(await client.branchHeadSha(repo, 'release/1')).toBe('a'.repeat(40));
+    gh.setPull('acme/models', 5, 'b'.repeat(40));
+    expect(await client.pullHeadSha(repo, 5)).toBe('b'.repeat(40));
+    expect(await client.branchHeadSha(repo, 'nope').catch((e: { status: number }) => e.status)).toBe(404);
   });
 
   it('surfaces a rate limit and a 5xx as octokit RequestErrors (the caller retries)', async () => {
