@@ -1,4 +1,5 @@
 import type { PipelineConfig } from '../config/pipeline.js';
+import type { BatchScoringHooks } from './batch-score.js';
 import type { GithubClient } from '../github/client.js';
 import { readTable } from '../dataset/read-table.js';
 import { holdoutMask } from '../dataset/split.js';
@@ -13,6 +14,8 @@ export interface ActivityDeps {
   home: string;
   /** Reporting back to GitHub (activities/github-report.ts); absent or without a client when the worker has no DRIFTLOOP_GITHUB_TOKEN. */
   github?: GithubReporting;
+  /** Tests only: observe batch-chunk segments and inject faults (activities/batch-score.ts). */
+  batchHooks?: BatchScoringHooks;
 }
 
 export interface GithubReporting {
