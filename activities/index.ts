@@ -1,10 +1,10 @@
-import { createPlanBatch, createResolveBatchModel, createScoreChunk } from './batch-score.js';
 import { createDrift } from './drift.js';
 import { createEvaluate } from './evaluate.js';
 import { createReportToGitHub } from './github-report.js';
 import { createMonitor } from './monitor.js';
 import { createPromote } from './promote.js';
 import { createReportRun } from './report-run.js';
+import { createValidateInSandbox } from './sandbox.js';
 import { createCollectCandidate, createPrepareTraining, createRetrain } from './retrain.js';
 import { createRollout } from './rollout.js';
 import type { ActivityDeps } from './shared.js';
@@ -17,7 +17,7 @@ export type { PreparedTraining } from '../training/prepare.js';
 export type { EvaluateInput, EvaluateResult } from './evaluate.js';
 export type { PromoteInput, PromoteResult } from './promote.js';
 export type { ReportRunInput, ReportRunResult } from './report-run.js';
-export type { BatchModelRef, BatchPlan, ChunkResult } from './batch-score.js';
+export type { SandboxCheck, SandboxInput, SandboxResult } from './sandbox.js';
 export type { CompareLiveInput, EndCanaryInput, EndCanaryResult, RollbackChampionInput, RollbackChampionResult, StartCanaryInput, StartCanaryResult } from './rollout.js';
 export type { ArmStats, LiveComparison } from '../monitoring/live-comparison.js';
 export type { ReportToGitHubInput, ReportToGitHubResult } from './github-report.js';
@@ -35,11 +35,8 @@ export function createActivities(deps: ActivityDeps) {
     collectCandidate: createCollectCandidate(deps),
     evaluate: createEvaluate(deps),
     promote: createPromote(deps),
+    validateInSandbox: createValidateInSandbox(deps),
     reportRun: createReportRun(deps),
-    // Batch scoring (workflows/batch-score.ts).
-    resolveBatchModel: createResolveBatchModel(deps),
-    planBatch: createPlanBatch(deps),
-    scoreChunk: createScoreChunk(deps),
     ...createRollout(deps),
     reportToGitHub: createReportToGitHub(deps),
   };
