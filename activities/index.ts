@@ -1,3 +1,4 @@
+import { createPlanBatch, createResolveBatchModel, createScoreChunk } from './batch-score.js';
 import { createDrift } from './drift.js';
 import { createEvaluate } from './evaluate.js';
 import { createReportToGitHub } from './github-report.js';
@@ -17,9 +18,10 @@ export type { PreparedTraining } from '../training/prepare.js';
 export type { EvaluateInput, EvaluateResult } from './evaluate.js';
 export type { PromoteInput, PromoteResult } from './promote.js';
 export type { ReportRunInput, ReportRunResult } from './report-run.js';
-export type { SandboxCheck, SandboxInput, SandboxResult } from './sandbox.js';
 export type { CompareLiveInput, EndCanaryInput, EndCanaryResult, RollbackChampionInput, RollbackChampionResult, StartCanaryInput, StartCanaryResult } from './rollout.js';
 export type { ArmStats, LiveComparison } from '../monitoring/live-comparison.js';
+export type { SandboxCheck, SandboxInput, SandboxResult } from './sandbox.js';
+export type { BatchModelRef, BatchPlan, ChunkResult } from './batch-score.js';
 export type { ReportToGitHubInput, ReportToGitHubResult } from './github-report.js';
 
 /**
@@ -38,6 +40,10 @@ export function createActivities(deps: ActivityDeps) {
     validateInSandbox: createValidateInSandbox(deps),
     reportRun: createReportRun(deps),
     ...createRollout(deps),
+    // Batch scoring (workflows/batch-score.ts).
+    resolveBatchModel: createResolveBatchModel(deps),
+    planBatch: createPlanBatch(deps),
+    scoreChunk: createScoreChunk(deps),
     reportToGitHub: createReportToGitHub(deps),
   };
 }
