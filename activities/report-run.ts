@@ -92,6 +92,10 @@ function decisionLine(s: PassSummary): string {
       return 'kept the champion: the candidate did not beat it by the margin';
     case 'no-retrain':
       return 'no retrain: no drift, metric within threshold and rules';
+    case 'rejected':
+      return s.approval?.status === 'timed-out'
+        ? `rejected: nobody approved the candidate before ${s.approval.deadline}`
+        : `rejected${s.approval?.status === 'rejected' ? ` by ${s.approval.by}${s.approval.comment ? ` (${s.approval.comment})` : ''}` : ''}: the champion stays`;
     default:
       return 'in progress';
   }

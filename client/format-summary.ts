@@ -48,9 +48,22 @@ export function formatSummary(s: PassSummary): string {
     `version ${p.version} (${p.sha256.slice(0, 12)})${p.registered ? ' registered' : ' already registered'}; ` +
     (p.promoted ? `champion → v${p.version}` + (p.previousChampion ? ` (was v${p.previousChampion})` : '') : 'champion unchanged'),
   ));
+  if (s.approval) row('approval', approvalLine(s.approval));
   lines.push(`  decision  ${s.decision ?? `in progress (${s.stage})`}`);
   if (s.report) lines.push(`  report    ${s.report.status === 'written' ? `${s.report.href} (driftloop dashboard)` : `not written: ${s.report.reason}`}`);
   return lines.join('\n');
+}
+
+function approvalLine(a: NonNullable<PassSummary['approval']>): string {
+  switch (a.status) {
+    case 'waiting':
+      return `v${a.candidate} waits for \`driftloop approve|reject\` until ${a.deadline}`;
+    case 'approved':
+    case 'rejected':
+      return `v${a.candidate} ${a.status} by ${a.by} at ${a.at}${a.comment ? `: ${a.comment}` : ''}`;
+    case 'timed-out':
+      return `v${a.candidate}: nobody answered before ${a.deadline}; rejected`;
+  }
 }
 
 function describe<T>(outcome: StageOutcome<T>, done: (r: T) => string): string {

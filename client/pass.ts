@@ -5,12 +5,11 @@ import type { PipelineConfig } from '../config/pipeline.js';
 import { formatIssues } from '../config/format-issues.js';
 import type { retrainPipeline } from '../workflows/retrain-pipeline.js';
 import { ModelNameKey } from '../workflows/search-attributes.js';
+import { passWorkflowId } from '../workflows/pass-id.js';
+import { configDigest } from '../config/digest.js';
 import type { PassSummary } from '../workflows/summary.js';
 
-/** One pass of a model at a time: the workflow id is derived from the model name. */
-export function passWorkflowId(model: string): string {
-  return `retrain-${model}`;
-}
+export { passWorkflowId } from '../workflows/pass-id.js';
 
 export class PassAlreadyRunningError extends DriftloopError {
   readonly code = 'PASS_ALREADY_RUNNING';
@@ -41,6 +40,8 @@ export function passStartOptions(pipeline: PipelineConfig, opts: StartPassOption
     workflowId: passWorkflowId(pipeline.model),
     args: [input.data] as [RetrainPipelineInput],
     typedSearchAttributes: [{ key: ModelNameKey, value: pipeline.model }],
+    // Which config a run used, visible in the Web UI's memo: compare it with `driftloop validate`'s digest.
+    memo: { configDigest: configDigest(input.data.pipeline) },
   };
 }
 

@@ -1,5 +1,6 @@
 import {
   ApplicationFailure,
+  condition,
   defineQuery,
   patched,
   proxyActivities,
@@ -16,6 +17,7 @@ import type { RemoteTrainerActivities } from '../training/remote-trainer.js';
 import type { TrainingSource } from '../training/prepare.js';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { CandidateVersionKey, DecisionKey, StageKey } from './search-attributes.js';
+import { ApprovalAnswer, approveUpdate, rejectUpdate, type ApprovalState } from './approval.js';
 import type { PassSummary, RetrainReason, Stage } from './summary.js';
 
 export const statusQuery = defineQuery<PassSummary>('status');
@@ -30,6 +32,14 @@ const { monitor, drift, evaluate, promote, prepareTraining, collectCandidate, re
 const RUN_REPORT_PATCH = 'run-report-v1';
 /** Runs started before the Stage/Decision/CandidateVersion search attributes replay without their upserts. */
 const SEARCH_ATTRIBUTES_PATCH = 'search-attributes-v1';
+/**
+ * Runs started before the promotion policy existed made one `promote` call
+ * that registered and moved the alias; newer runs register first, then pass
+ * the candidate through the policy (approval) before moving `champion`.
+ */
+const PROMOTION_PATCH = 'promotion-policy-v1';
+
+const DAY_MS = 86_400_000;
 
 /**
  * One pass of the loop for one model: monitor → drift → retrain → evaluate →
@@ -61,6 +71,7 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
     },
   };
   setHandler(statusQuery, () => summary);
+  handleApprovals(summary);
   const tagged = patched(SEARCH_ATTRIBUTES_PATCH);
   const tag = (...updates: SearchAttributeUpdatePair[]) => {
     if (tagged) upsertSearchAttributes(updates);
@@ -143,18 +154,90 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
   const evaluation = await evaluate({ pipeline, champion, candidateDir: trained.candidateDir });
   summary.stages.evaluate = { status: 'done', result: evaluation };
 
-  begin('promote');
-  const promoted = await promote({
+  const reason = `${reasons.join(', ')}: ${evaluation.metric} ${evaluation.candidate.toFixed(4)} vs champion ${evaluation.champion.toFixed(4)} (margin ${evaluation.margin})`;
+  const promoteInput = {
     model: pipeline.model,
     candidateDir: trained.candidateDir,
     trainingData: trained.trainingData,
-    promote: evaluation.won,
     expectedChampion: champion,
     runId: summary.runId,
-    reason: `${reasons.join(', ')}: ${evaluation.metric} ${evaluation.candidate.toFixed(4)} vs champion ${evaluation.champion.toFixed(4)} (margin ${evaluation.margin})`,
-  });
+  };
+
+  if (!patched(PROMOTION_PATCH)) {
+    begin('promote');
+    const promoted = await promote({ ...promoteInput, promote: evaluation.won, reason });
+    summary.stages.promote = { status: 'done', result: promoted };
+    return finish(evaluation.won ? 'promoted' : 'kept-champion');
+  }
+
+  // Every trained candidate is registered (content-addressed: a retry finds the same version),
+  // so that a rejected or losing candidate stays inspectable; only the alias move waits on the policy.
+  begin('promote');
+  const registered = await promote({ ...promoteInput, promote: false, reason });
+  summary.candidate = { version: registered.version, sha256: registered.sha256 };
+  tag({ key: CandidateVersionKey, value: registered.version });
+  if (!evaluation.won) {
+    summary.stages.promote = { status: 'done', result: registered };
+    return finish('kept-champion');
+  }
+
+  if (pipeline.promotion.policy === 'manual') {
+    summary.stage = 'approval';
+    tag({ key: StageKey, value: 'approval' });
+    const approval = await awaitApproval(summary, registered.version, pipeline.promotion.approval.timeoutDays);
+    if (approval.status !== 'approved') {
+      summary.stages.promote = { status: 'done', result: registered };
+      return finish('rejected');
+    }
+    summary.stage = 'promote';
+    tag({ key: StageKey, value: 'promote' });
+  }
+
+  const approvedBy = summary.approval?.status === 'approved' ? `; approved by ${summary.approval.by}` : '';
+  const promoted = await promote({ ...promoteInput, promote: true, reason: reason + approvedBy });
   summary.stages.promote = { status: 'done', result: promoted };
-  return finish(evaluation.won ? 'promoted' : 'kept-champion');
+  return finish(promoted.promoted ? 'promoted' : 'kept-champion');
+}
+
+/**
+ * Waits for `approve` or `reject` (Workflow Updates, validated: only while
+ * this candidate waits) or the deadline, on Temporal's durable timer: a
+ * week-long wait survives worker and server restarts and costs nothing.
+ */
+async function awaitApproval(summary: PassSummary, candidate: number, timeoutDays: number): Promise<ApprovalState> {
+  const since = new Date(Date.now());
+  const deadline = new Date(since.getTime() + timeoutDays * DAY_MS);
+  summary.approval = { status: 'waiting', candidate, since: since.toISOString(), deadline: deadline.toISOString() };
+  const answered = await condition(() => summary.approval?.status !== 'waiting', deadline.getTime() - since.getTime());
+  if (!answered) summary.approval = { status: 'timed-out', candidate, deadline: deadline.toISOString() };
+  return summary.approval!;
+}
+
+/**
+ * The approve/reject handlers, registered when the pass starts so that an
+ * early or late answer gets a clear refusal from the validator rather than
+ * "no handler". Only an answer while a candidate waits is accepted.
+ */
+function handleApprovals(summary: PassSummary): void {
+  const validate = (raw: unknown) => {
+    const waiting = summary.approval?.status === 'waiting' ? summary.approval : null;
+    if (!waiting) {
+      throw new Error(`no candidate is waiting for approval in this pass (${summary.approval ? `approval ${summary.approval.status}` : summary.decision ? `decided: ${summary.decision}` : `stage: ${summary.stage ?? 'starting'}`})`);
+    }
+    const answer = ApprovalAnswer.safeParse(raw);
+    if (!answer.success) throw new Error(`invalid answer: ${formatIssues(answer.error)}`);
+    if (answer.data.version !== undefined && answer.data.version !== waiting.candidate) {
+      throw new Error(`version ${answer.data.version} is not the candidate waiting for approval (version ${waiting.candidate})`);
+    }
+  };
+  const answer = (status: 'approved' | 'rejected') => (raw: ApprovalAnswer): ApprovalState => {
+    const a = ApprovalAnswer.parse(raw);
+    const candidate = summary.approval!.candidate;
+    summary.approval = { status, candidate, by: a.by, ...(a.comment ? { comment: a.comment } : {}), at: new Date(Date.now()).toISOString() };
+    return summary.approval;
+  };
+  setHandler(approveUpdate, answer('approved'), { validator: validate });
+  setHandler(rejectUpdate, answer('rejected'), { validator: validate });
 }
 
 /** Timeouts and retries of a training attempt, from the pipeline config. */

@@ -6,8 +6,13 @@ import type {
   RetrainResult,
 } from '../activities/index.js';
 
+import type { ApprovalState } from './approval.js';
+
+/** The stages every pass records an outcome for. */
 export type Stage = 'monitor' | 'drift' | 'retrain' | 'evaluate' | 'promote';
 export const STAGES: readonly Stage[] = ['monitor', 'drift', 'retrain', 'evaluate', 'promote'];
+/** Where a pass can be: a stage, or one of the policy's waits between evaluate and the final alias move. */
+export type Phase = Stage | 'sandbox' | 'approval' | 'canary' | 'watch';
 
 export type StageOutcome<T> =
   | { status: 'pending' }
@@ -25,7 +30,9 @@ export type PassDecision =
   /** A candidate beat the champion and became champion. */
   | 'promoted'
   /** A candidate was trained but did not beat the champion. */
-  | 'kept-champion';
+  | 'kept-champion'
+  /** Policy `manual`: the candidate was rejected, or nobody approved it before the deadline. */
+  | 'rejected';
 
 /** What one pass decided at each stage, with its figures. Returned by the workflow and by its `status` query. */
 export interface PassSummary {
@@ -33,10 +40,14 @@ export interface PassSummary {
   runId: string;
   forced: boolean;
   bootstrap: boolean;
-  /** The stage running now, or null when the pass has finished. */
-  stage: Stage | null;
+  /** The stage (or policy wait) running now, or null when the pass has finished. */
+  stage: Phase | null;
   retrainReasons: RetrainReason[];
   decision: PassDecision | null;
+  /** The registered candidate, once registered (before any alias move; absent in runs recorded before the promotion policy). */
+  candidate?: { version: number; sha256: string };
+  /** Policy `manual`: where the approval stands. */
+  approval?: ApprovalState;
   /** The pass's HTML report (absent in runs recorded before reports existed). */
   report?: { status: 'written'; id: string; href: string } | { status: 'failed'; reason: string };
   stages: {

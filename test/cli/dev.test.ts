@@ -70,7 +70,7 @@ describe('driftloop dev', () => {
     expect(attrs.customAttributes?.ModelName).toBeDefined();
 
     const project = await writeExampleProject(join(home, 'example'), { model: 'devmodel' });
-    const pass = await runCli(['run', project.steadyConfig, '--json'], env);
+    const pass = await runCli(['run', project.steadyConfig, '--wait', '--json'], env);
     expect(pass.code).toBe(0);
     expect(JSON.parse(pass.stdout).decision).toBe('bootstrapped');
     await conn.close();

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { writeExampleProject, type ExampleProject } from '../../demo/example.js';
 import type { ScheduleInfo } from '../../client/schedules.js';
 import { ModelNameKey } from '../../workflows/search-attributes.js';
-import type { PassSummary } from '../../workflows/summary.js';
+import type { ScheduledPassResult } from '../../workflows/scheduled-pass.js';
+import { startPass } from '../../client/pass.js';
+import { loadPipelineConfig } from '../../config/load.js';
 import { driftloop } from '../support/cli.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
@@ -84,13 +86,17 @@ describe('driftloop schedule', () => {
     expect(triggered.code).toBe(0);
     const m = /started (\S+) \(run (\S+)\)/.exec(triggered.stdout);
     expect(m, triggered.stdout).not.toBeNull();
-    // The schedule's action is the same pass `driftloop run` starts: Temporal suffixes the id with the scheduled time.
-    expect(m![1]).toMatch(new RegExp(`^retrain-${model}-`));
+    // Temporal suffixes the schedule's workflow id with the scheduled time; that wrapper starts the
+    // pass itself under the model's one pass id, the same `driftloop run` uses.
+    expect(m![1]).toMatch(new RegExp(`^driftloop-${name}-`));
     const handle = h.client.workflow.getHandle(m![1]!, m![2]!);
-    const summary = (await handle.result()) as PassSummary;
-    expect(summary).toMatchObject({ model, decision: 'bootstrapped' });
+    const ran = (await handle.result()) as ScheduledPassResult;
+    expect(ran).toMatchObject({ status: 'ran', workflowId: `retrain-${model}`, summary: { model, decision: 'bootstrapped' } });
     expect((await h.registry.resolveAlias(model, 'champion'))?.version).toBe(1);
     expect((await handle.describe()).typedSearchAttributes.get(ModelNameKey)).toBe(model);
+    const pass = await h.client.workflow.getHandle(`retrain-${model}`).describe();
+    expect(pass.typedSearchAttributes.get(ModelNameKey)).toBe(model);
+    expect(pass.memo).toEqual({ configDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
     mine = (await list()).find((s) => s.name === name);
     expect(mine!.recentRuns.at(-1)?.workflowId).toBe(m![1]);
 
@@ -130,6 +136,28 @@ describe('driftloop schedule', () => {
     } finally {
       await h.client.workflow.getHandle(m![1]!, m![2]!).terminate('test done');
       await driftloop(['schedule', 'delete', name], idle);
+    }
+  });
+
+  it('a tick while a manual pass of the model runs starts no second pass: it records "already running"', async () => {
+    const other = `${model}-c`;
+    const otherProject = await writeExampleProject(await mkdtemp(join(tmpdir(), 'driftloop-schedule-')), { model: other, rows: 50 });
+    // The manual pass waits on a queue no worker polls; the schedule's wrapper runs on the real worker.
+    const manual = await startPass(h.client, await loadPipelineConfig(otherProject.steadyConfig), { taskQueue: `idle-${randomBytes(4).toString('hex')}` });
+    const name = `${other}-tick`;
+    try {
+      expect((await driftloop(['schedule', 'create', name, '--retrain', otherProject.steadyConfig, '--every', '1d'], env)).code).toBe(0);
+      const tick = await driftloop(['schedule', 'trigger', name], env);
+      const m = /started (\S+) \(run (\S+)\)/.exec(tick.stdout);
+      expect(m, tick.stdout).not.toBeNull();
+      const ran = (await h.client.workflow.getHandle(m![1]!, m![2]!).result()) as ScheduledPassResult;
+      expect(ran).toEqual({ status: 'already-running', workflowId: `retrain-${other}`, reason: `a pass of model "${other}" is already running (workflow retrain-${other})` });
+      const running = await h.client.workflow.getHandle(`retrain-${other}`).describe();
+      expect(running.runId).toBe(manual.firstExecutionRunId);
+      expect(running.status.name).toBe('RUNNING');
+    } finally {
+      await manual.terminate('test done');
+      await driftloop(['schedule', 'delete', name], env);
     }
   });
 
