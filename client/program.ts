@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { registerApprovals } from './commands/approve.js';
+import { registerStatus } from './commands/status.js';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDev } from './commands/dev.js';
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerDev(program);
   registerWorker(program);
   registerRun(program);
+  registerStatus(program);
+  registerApprovals(program);
   registerValidate(program);
   registerSchedule(program);
   registerTrain(program);

@@ -79,7 +79,7 @@ export async function createSchedule(client: Client, opts: CreateScheduleOptions
       : { cronExpressions: [opts.timing.cron] };
   const catchupWindow = parseDuration(opts.catchupWindow ?? '1h', '--catchup-window');
   if (catchupWindow < 10_000) throw new ConfigError('--catchup-window: must be at least 10s (Temporal\'s minimum)');
-  const { workflowType, ...start } = passStartOptions(opts.pipeline, { taskQueue: opts.taskQueue });
+  const pass = passStartOptions(opts.pipeline, { taskQueue: opts.taskQueue, trigger: { kind: 'schedule', scheduleId: scheduleId(name) } });
   // Overlap SKIP only holds within one schedule: a second schedule of the same model could overlap its passes.
   const other = (await listSchedules(client)).find((s) => s.model === opts.pipeline.model && s.name !== name);
   if (other) {
@@ -92,8 +92,18 @@ export async function createSchedule(client: Client, opts: CreateScheduleOptions
     await client.schedule.create({
       scheduleId: scheduleId(name),
       spec,
-      // Temporal appends the scheduled time to this id (retrain-<model>-<time>), so each scheduled pass is its own workflow.
-      action: { type: 'startWorkflow', workflowType, ...start },
+      // Temporal appends the scheduled time to a schedule's workflow ids, so a tick starts `scheduledPass`
+      // (driftloop-<name>-<time>), which starts the pass itself under the model's one pass id: a tick while
+      // a manual or GitHub pass runs starts nothing (workflows/scheduled-pass.ts).
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'scheduledPass',
+        workflowId: scheduleId(name),
+        taskQueue: pass.taskQueue,
+        args: [{ pass: pass.args[0], memo: pass.memo }],
+        typedSearchAttributes: pass.typedSearchAttributes,
+        memo: pass.memo,
+      },
       // SKIP: a tick while this schedule's previous pass still runs starts nothing (one pass per model at a time).
       policies: { overlap: 'SKIP', catchupWindow },
       memo: { model: opts.pipeline.model, config: opts.configFile, timing },
