@@ -8,6 +8,7 @@ import { registerDrift } from './commands/drift.js';
 import { registerGithub } from './commands/github.js';
 import { registerMetrics } from './commands/metrics.js';
 import { registerModels } from './commands/models.js';
+import { registerRollback } from './commands/rollback.js';
 import { registerRun } from './commands/run.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerScore } from './commands/score.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerScore(program);
   registerServe(program);
   registerModels(program);
+  registerRollback(program);
   registerDrift(program);
   registerMetrics(program);
   registerDashboard(program);
