@@ -20,6 +20,8 @@ export interface DevServer {
   address: string;
   uiUrl: string;
   namespace: string;
+  /** The server process (the durability tests SIGKILL it to restart it uncleanly). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     address,
     uiUrl: `http://127.0.0.1:${uiPort}`,
     namespace,
+    pid: child.pid!,
     stop: () => stopChild(child, exited),
   };
 }
