@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerApprovals } from './commands/approve.js';
+import { registerBatch } from './commands/batch.js';
 import { registerStatus } from './commands/status.js';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerDemo } from './commands/demo.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerSchedule(program);
   registerTrain(program);
   registerScore(program);
+  registerBatch(program);
   registerServe(program);
   registerModels(program);
   registerRollback(program);

@@ -40,6 +40,8 @@ export interface CreateScheduleOptions {
 export interface ScheduleInfo {
   name: string;
   scheduleId: string;
+  /** What each tick starts: a retrain pass, or a batch-scoring run (client/batch-schedule.ts). */
+  kind: 'retrain' | 'batch';
   model: string | null;
   config: string | null;
   /** "every 1h" or "cron 0 3 * * *", as given at creation. */
@@ -81,7 +83,7 @@ export async function createSchedule(client: Client, opts: CreateScheduleOptions
   if (catchupWindow < 10_000) throw new ConfigError('--catchup-window: must be at least 10s (Temporal\'s minimum)');
   const pass = passStartOptions(opts.pipeline, { taskQueue: opts.taskQueue, trigger: { kind: 'schedule', scheduleId: scheduleId(name) } });
   // Overlap SKIP only holds within one schedule: a second schedule of the same model could overlap its passes.
-  const other = (await listSchedules(client)).find((s) => s.model === opts.pipeline.model && s.name !== name);
+  const other = (await listSchedules(client)).find((s) => s.kind === 'retrain' && s.model === opts.pipeline.model && s.name !== name);
   if (other) {
     throw new ScheduleExistsError(
       `model "${opts.pipeline.model}" already has schedule "${other.name}"; one schedule per model keeps its passes from overlapping`,
@@ -205,6 +207,7 @@ function toInfo(d: ScheduleDescription): ScheduleInfo {
   return {
     name: d.scheduleId.slice(PREFIX.length),
     scheduleId: d.scheduleId,
+    kind: action.type === 'startWorkflow' && action.workflowType === 'batchScore' ? 'batch' : 'retrain',
     model: memo.model ?? null,
     config: memo.config ?? null,
     timing: memo.timing ?? null,

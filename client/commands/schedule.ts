@@ -1,7 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
+import { loadBatchConfig } from '../../config/load-batch.js';
 import { loadPipelineConfig } from '../../config/load.js';
 import { ConfigError } from '../../errors/index.js';
+import { createBatchSchedule } from '../batch-schedule.js';
 import {
   createSchedule,
   deleteSchedule,
@@ -26,6 +28,7 @@ async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
 
 interface CreateOpts {
   retrain?: string;
+  batch?: string;
   every?: string;
   cron?: string;
   catchupWindow: string;
@@ -42,9 +45,10 @@ export function registerSchedule(program: Command): void {
 
   schedule
     .command('create')
-    .description('a schedule that starts a retrain pass of the model CONFIG describes, every interval or on a cron expression')
+    .description('a schedule that starts a retrain pass (--retrain) or a batch-scoring run (--batch), every interval or on a cron expression')
     .argument('<name>', 'schedule name (a-z, 0-9, . _ -; the schedule id is driftloop-NAME)')
-    .requiredOption('--retrain <config>', 'pipeline config file (YAML) of the passes to start')
+    .option('--retrain <config>', 'pipeline config file (YAML) of the passes to start')
+    .option('--batch <config>', 'batch config file (YAML) of the batch-scoring runs to start (docs/batch.md)')
     .option('--every <duration>', 'interval: 90s, 30m, 1h, 1d…')
     .option('--cron <expr>', 'cron expression (UTC), e.g. "0 3 * * *"')
     .option('--catchup-window <duration>', 'after an outage, start missed runs at most this late', '1h')
@@ -54,11 +58,36 @@ export function registerSchedule(program: Command): void {
     .action(async (name: string, opts: CreateOpts) => {
       // Every argument is checked before anything is read or any connection made.
       parseScheduleName(name);
+      if ((opts.retrain === undefined) === (opts.batch === undefined)) {
+        throw new ConfigError('give exactly one of --retrain CONFIG or --batch CONFIG');
+      }
       if ((opts.every === undefined) === (opts.cron === undefined)) {
         throw new ConfigError('give exactly one of --every DURATION or --cron EXPR');
       }
       if (opts.every !== undefined) parseDuration(opts.every, '--every');
       parseDuration(opts.catchupWindow, '--catchup-window');
+      const timing = opts.every !== undefined ? { every: opts.every } : { cron: opts.cron! };
+      if (opts.batch !== undefined) {
+        const batch = await loadBatchConfig(opts.batch);
+        const settings = temporalSettings();
+        const info = await withClient((client) =>
+          createBatchSchedule(client, {
+            name,
+            batch,
+            configFile: opts.batch!,
+            taskQueue: opts.taskQueue ?? settings.taskQueue,
+            timing,
+            catchupWindow: opts.catchupWindow,
+            paused: opts.paused,
+            ...(opts.note !== undefined ? { note: opts.note } : {}),
+          }),
+        );
+        console.log(
+          `created schedule ${info.name} (${info.scheduleId}): batch ${info.model} ${info.timing}` +
+            (info.paused ? ', paused' : `, next run ${info.nextRuns[0] ?? '-'}`),
+        );
+        return;
+      }
       const pipeline = await loadPipelineConfig(opts.retrain!);
       const settings = temporalSettings();
       const info = await withClient((client) =>
