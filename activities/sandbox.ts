@@ -41,6 +41,8 @@ export interface SandboxResult {
 
 /** A single canary request waits at most this long (a hung server is an error of the candidate, not a stuck activity). */
 const REQUEST_TIMEOUT_MS = 10_000;
+/** Heartbeat details are updated every this many canary requests. */
+const PROGRESS_EVERY = 25;
 /** Mismatches named in a failed check's detail: the first few say enough. */
 const SHOWN = 3;
 
@@ -159,6 +161,7 @@ async function sendAll(url: string, card: ModelCard, rows: CanaryRow[], requests
       const row = i % rows.length;
       const protocol: CanaryProtocol = i % 2 === 0 ? 'vetiver' : 'v2';
       sent.push({ index: i, row, protocol, outcome: await sendCanary(url, card, protocol, rows[row]!.record, REQUEST_TIMEOUT_MS) });
+      if (sent.length % PROGRESS_EVERY === 0 || sent.length === requests) report({ stage: 'sandbox', sent: sent.length, of: requests });
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, requests) }, lane));
@@ -209,6 +212,15 @@ function judgeAnswers(card: ModelCard, rows: CanaryRow[], sent: Sent[], expected
       ? { name: 'consistency', passed: true, detail: classes ? `every label is the most probable of the card's classes ${JSON.stringify(classes)}` : 'every value is finite' }
       : { name: 'consistency', passed: false, detail: `${inconsistent.length} of ${answered.length} answers are inconsistent; ${inconsistent.slice(0, SHOWN).join('; ')}` },
   );
+}
+
+/** Progress in the activity's heartbeat details (shown with the pending activity in the Web UI); nothing outside an activity. */
+function report(details: { stage: 'sandbox'; sent: number; of: number }): void {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // Not running as an activity (a direct call): nobody to tell.
+  }
 }
 
 /** The activity's cancellation as an AbortSignal (stops the serving process at once); none outside an activity. */

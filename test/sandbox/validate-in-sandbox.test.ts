@@ -55,7 +55,7 @@ async function servePids(dir: string): Promise<number[]> {
  * Runs the activity in Temporal's activity environment while watching /proc
  * for the serving process it starts; returns the result and the pids seen.
  */
-async function sandbox(candidateDir: string, overrides: Partial<SandboxConfig> = {}, env = new MockActivityEnvironment()) {
+async function sandbox(candidateDir: string, overrides: Partial<SandboxConfig> = {}, env = new MockActivityEnvironment(), base = pipeline) {
   const seen = new Set<number>();
   let done = false;
   const watch = (async () => {
@@ -66,7 +66,7 @@ async function sandbox(candidateDir: string, overrides: Partial<SandboxConfig> =
   })();
   try {
     const result: SandboxResult = await env.run(activities.validateInSandbox, {
-      pipeline: { ...pipeline, sandbox: { ...pipeline.sandbox, ...overrides } },
+      pipeline: { ...base, sandbox: { ...base.sandbox, ...overrides } },
       candidateDir,
     });
     return { result, pids: [...seen] };
@@ -86,8 +86,11 @@ const check = (r: SandboxResult, name: string) => r.checks.find((c) => c.name ==
 describe('validateInSandbox', () => {
   it('passes a good candidate: served answers match in-process inference, with latency figures', async () => {
     const dir = await candidateCopy();
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => beats.push(d));
     // A generous budget: the machine running the suite is shared; the budget case below shows the judging.
-    const { result, pids } = await sandbox(dir, { latencyBudgetMs: 1000 });
+    const { result, pids } = await sandbox(dir, { latencyBudgetMs: 1000 }, env);
     expect(result.reasons).toEqual([]);
     expect(result.passed).toBe(true);
     expect(result.checks.map((c) => [c.name, c.passed])).toEqual([
@@ -106,6 +109,31 @@ describe('validateInSandbox', () => {
     expect(l.p99).toBeLessThanOrEqual(l.max);
     expect(check(result, 'answers')!.detail).toMatch(/^200 answers match in-process inference/);
     expect(check(result, 'responses')!.detail).toContain('200 of 200 requests answered 200');
+    // Progress in the heartbeat details while the requests go out.
+    expect(beats).toContainEqual({ stage: 'sandbox', sent: 100, of: 200 });
+    expect(beats).toContainEqual({ stage: 'sandbox', sent: 200, of: 200 });
+    expectGone(pids);
+  });
+
+  it('passes a regressor: served values match in-process inference', async () => {
+    const project = await exampleProject({
+      task: 'regression',
+      target: 'monthly_charges',
+      features: [
+        { name: 'tenure_months', kind: 'numeric' },
+        { name: 'support_calls', kind: 'numeric' },
+        { name: 'plan', kind: 'categorical' },
+      ],
+      drift: { minRows: 30 },
+      monitor: { metric: 'rmse' },
+    });
+    const regression: RetrainResult = await new MockActivityEnvironment().run(activities.retrain, { pipeline: project.steady, source: 'reference' as const });
+    const { result, pids } = await sandbox(regression.candidateDir, { requests: 50, latencyBudgetMs: 1000 }, undefined, project.steady);
+    expect(result.reasons).toEqual([]);
+    expect(result.passed).toBe(true);
+    expect(result.requests).toBe(50);
+    expect(check(result, 'answers')!.detail).toMatch(/^50 answers match in-process inference \(values;/);
+    expect(check(result, 'consistency')!.detail).toBe('every value is finite');
     expectGone(pids);
   });
 
