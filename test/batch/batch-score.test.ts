@@ -94,7 +94,7 @@ describe('batchScore', () => {
       ['PostgreSQL query (BATCH_TEST_WAREHOUSE_URL)', 701, 700],
       ['PostgreSQL query (BATCH_TEST_WAREHOUSE_URL)', 1401, 100],
     ]);
-    const withId = { header: ['id', ...fx.inputTable.header], rows: fx.inputTable.rows.map((r, i) => [String(i + 1), ...r]) };
+    const withId = { file: '', header: ['id', ...fx.inputTable.header], rows: fx.inputTable.rows.map((r, i) => [String(i + 1), ...r]) };
     await expectOutputsMatch(result.chunks.map((c) => c.output), withId, want, m.version, expect);
   });
 
@@ -110,7 +110,7 @@ describe('batchScore', () => {
     const file = await writeBatchConfig(fx.dir, { model: m.model, version: m.version, input: { kind: 'file', path: 'small/rows.csv' }, output: { path: 'out-fixed' } }, 'fixed.yaml');
     const result = await (await startBatch(h.client, await loadBatchConfig(file), { taskQueue: h.taskQueue })).result();
     expect(result).toMatchObject({ version: m.version, rows: 50 });
-    const table = { header: fx.inputTable.header, rows: fx.inputTable.rows.slice(0, 50) };
+    const table = { file: '', header: fx.inputTable.header, rows: fx.inputTable.rows.slice(0, 50) };
     await expectOutputsMatch(result.chunks.map((c) => c.output), table, want.slice(0, 50), m.version, expect);
   });
 
