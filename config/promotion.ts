@@ -6,13 +6,17 @@ import { z } from 'zod';
  * Pure (no Node APIs): workflow code validates its input with it.
  */
 
-/** A share of live traffic goes to the candidate for a while before it becomes champion. */
+/**
+ * A share of live traffic goes to the candidate for a while before it becomes
+ * champion; candidate and champion are then compared over the same window
+ * from the prediction log (monitoring/live-comparison.ts, docs/promotion.md).
+ */
 export const CanaryConfig = z.strictObject({
   /** Share of requests routed to the candidate (0–1, exclusive). */
   share: z.number().gt(0).lt(1).default(0.1),
   /** How long the canary runs before it is judged. */
   windowMinutes: z.number().positive().default(60),
-  /** Fewer served requests than this on either side and the canary is judged on too little: it is rolled back. */
+  /** Fewer served requests than this on either side: the comparison is `insufficient` and the canary ends without a promotion. */
   minRequests: z.number().int().min(1).default(100),
   /** Labelled rows (feedback) each side needs before the primary metric is compared; below it, only latency and confidence are. */
   minLabelledRows: z.number().int().min(1).default(50),
@@ -25,7 +29,11 @@ export const CanaryConfig = z.strictObject({
 });
 export type CanaryConfig = z.infer<typeof CanaryConfig>;
 
-/** After a promotion, the new champion is watched; it is rolled back when it does worse live than the champion it replaced. */
+/**
+ * After a promotion, the new champion is watched; it is rolled back when it
+ * does worse live than the champion it replaced did over the window of the
+ * same length just before the promotion. Only the primary metric decides.
+ */
 export const WatchConfig = z.strictObject({
   windowMinutes: z.number().positive().default(60),
   /** Labelled rows the new champion needs in the window before it is judged (fewer: it stays). */
