@@ -90,8 +90,28 @@ export class ServingMetrics {
     registers: [this.registry],
   });
 
+  readonly canaryShare = new Gauge({
+    name: 'driftloop_serving_canary_share',
+    help: 'The running canary: the share of requests routed to its version (absent when none runs)',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  });
+
+  readonly routed = new Counter({
+    name: 'driftloop_serving_routed_requests_total',
+    help: 'Prediction requests by the arm that served them (champion or canary)',
+    labelNames: ['arm'] as const,
+    registers: [this.registry],
+  });
+
   constructor(opts: { processMetrics?: boolean } = {}) {
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'driftloop_serving_' });
+  }
+
+  /** The canary now running (or null: none). */
+  setCanary(model: string, canary: { version: string; share: number } | null): void {
+    this.canaryShare.reset();
+    if (canary) this.canaryShare.set({ model, version: canary.version }, canary.share);
   }
 
   setModel(identity: ModelIdentity, previous?: ModelIdentity): void {

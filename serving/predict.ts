@@ -43,8 +43,12 @@ export class PredictService {
     const canary = this.canary?.current;
     if (canary && canary.model.identity.version !== this.follower.current.identity.version) {
       const wanted = pin === undefined ? routesToCanary(requestId, canary.share) : pin === canary.model.identity.version;
-      if (wanted) return canary.model.acquire();
+      if (wanted) {
+        this.metrics.routed.inc({ arm: 'canary' });
+        return canary.model.acquire();
+      }
     }
+    this.metrics.routed.inc({ arm: 'champion' });
     return this.follower.acquire();
   }
 

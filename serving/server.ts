@@ -150,14 +150,15 @@ export async function createServingServer(opts: ServingOptions): Promise<Serving
   });
   metrics.setModel(follower.current.identity);
   // A canary shares the champion's traffic; serving another alias (or a file) serves just that.
-  const s = opts.source;
+  const src = opts.source;
   let canary: CanaryFollower | null = null;
-  if ('registry' in s && (s.alias ?? CHAMPION) === CHAMPION) {
+  if ('registry' in src && (src.alias ?? CHAMPION) === CHAMPION) {
     try {
-      canary = await CanaryFollower.start(registryCanarySource(s.registry, s.model, watch), {
+      canary = await CanaryFollower.start(registryCanarySource(src.registry, src.model, watch), {
         pollMs: opts.pollMs ?? 1000,
         load,
         onChange: (from, to) => {
+          metrics.setCanary(src.model, to);
           app?.log.info({ from, to }, 'canary changed');
           opts.events?.canary?.(to);
         },

@@ -6,7 +6,7 @@ import { openSqliteRegistry } from '../../registry/sqlite.js';
 import { canaryBucket, routesToCanary } from '../../serving/canary-routing.js';
 import { registryPredictionSink } from '../../serving/prediction-sinks.js';
 import type { ServingServer } from '../../serving/server.js';
-import { postJson, referencePredictions, referenceRecords, startServer, train, trainFixtures, type Fixtures, type TrainedModel } from './support.js';
+import { getJson, metricValue, postJson, referencePredictions, referenceRecords, startServer, train, trainFixtures, type Fixtures, type TrainedModel } from './support.js';
 
 let fx: Fixtures;
 let v2: TrainedModel;
@@ -86,6 +86,11 @@ describe('canary routing', () => {
       // Retrying with the same request id reaches the same version.
       const again = await postJson(`${server.url}/predict`, [records[0]], { 'x-request-id': toCanary[0]!.id });
       expect(again.headers.get('x-model-version')).toBe('2');
+      // Prometheus: the canary's share, and requests per arm.
+      const text = (await getJson(`${server.url}/metrics`)).json as string;
+      expect(metricValue(text, 'driftloop_serving_canary_share', { model: 'churn', version: '2' })).toBe(0.3);
+      expect(metricValue(text, 'driftloop_serving_routed_requests_total', { arm: 'canary' })).toBe(toCanary.length + 1);
+      expect(metricValue(text, 'driftloop_serving_routed_requests_total', { arm: 'champion' })).toBe(before.length + n - toCanary.length);
 
       // The prediction log records the version that answered, and how long it took.
       const canaryModel = server.canary!.current!.model;
@@ -94,6 +99,7 @@ describe('canary routing', () => {
       await expect.poll(() => canaryModel.isReleased, { timeout: 5000 }).toBe(true);
       const after = await send(server, 60, 'post');
       expect(new Set(after.map((r) => r.version))).toEqual(new Set(['1']));
+      expect(metricValue((await getJson(`${server.url}/metrics`)).json as string, 'driftloop_serving_canary_share')).toBeNaN();
 
       await server.close();
       const logged = new Map((await registry.readPredictions('churn')).map((p) => [p.requestId, p]));
