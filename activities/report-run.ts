@@ -96,6 +96,12 @@ function decisionLine(s: PassSummary): string {
       return s.approval?.status === 'timed-out'
         ? `rejected: nobody approved the candidate before ${s.approval.deadline}`
         : `rejected${s.approval?.status === 'rejected' ? ` by ${s.approval.by}${s.approval.comment ? ` (${s.approval.comment})` : ''}` : ''}: the champion stays`;
+    case 'failed-sandbox':
+      return `failed the serving sandbox: ${s.sandbox?.reasons.join('; ') ?? 'see the sandbox checks'}; the champion stays`;
+    case 'canary-failed':
+      return `canary withdrawn (${s.canary?.comparison?.verdict ?? 'not judged'}): ${s.canary?.comparison?.reasons.join('; ') ?? ''}; the champion stays`;
+    case 'rolled-back':
+      return `promoted, then rolled back in the watch window: ${s.watch?.comparison.reasons.join('; ') ?? ''}`;
     default:
       return 'in progress';
   }

@@ -48,7 +48,17 @@ export function formatSummary(s: PassSummary): string {
     `version ${p.version} (${p.sha256.slice(0, 12)})${p.registered ? ' registered' : ' already registered'}; ` +
     (p.promoted ? `champion → v${p.version}` + (p.previousChampion ? ` (was v${p.previousChampion})` : '') : 'champion unchanged'),
   ));
+  if (s.sandbox) {
+    const l = s.sandbox.latencyMs;
+    row('sandbox', `${s.sandbox.passed ? 'passed' : `FAILED: ${s.sandbox.reasons.join('; ')}`} (${s.sandbox.requests} requests` + (l ? `, p95 ${fmt(l.p95)} ms of ${s.sandbox.budgetMs} ms budget)` : ')'));
+  }
   if (s.approval) row('approval', approvalLine(s.approval));
+  if (s.canary) {
+    const c = s.canary;
+    row('canary', `v${c.version} at ${c.share * 100}% of traffic since ${c.startedAt}` + (c.comparison ? `: ${c.comparison.verdict} (${c.comparison.reasons.join('; ')})` : ''));
+  }
+  if (s.watch) row('watch', `${s.watch.comparison.verdict} (${s.watch.comparison.reasons.join('; ')})${s.watch.rolledBack ? '; ROLLED BACK' : ''}`);
+  if (s.github) row('github', s.github.status === 'reported' ? `check run ${s.github.checkRunId}` : `reporting failed: ${s.github.reason}`);
   lines.push(`  decision  ${s.decision ?? `in progress (${s.stage})`}`);
   if (s.report) lines.push(`  report    ${s.report.status === 'written' ? `${s.report.href} (driftloop dashboard)` : `not written: ${s.report.reason}`}`);
   return lines.join('\n');

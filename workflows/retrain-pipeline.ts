@@ -5,6 +5,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
@@ -18,13 +19,17 @@ import type { TrainingSource } from '../training/prepare.js';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { CandidateVersionKey, DecisionKey, StageKey } from './search-attributes.js';
 import { ApprovalAnswer, approveUpdate, rejectUpdate, type ApprovalState } from './approval.js';
-import type { PassSummary, RetrainReason, Stage } from './summary.js';
+import { createGithubReporter } from './github-reporting.js';
+import type { PassSummary, Phase, RetrainReason, Stage } from './summary.js';
 
 export const statusQuery = defineQuery<PassSummary>('status');
 
 /** Reading files and scoring models: quick, and safe to retry. */
-const { monitor, drift, evaluate, promote, prepareTraining, collectCandidate, reportRun } = proxyActivities<Activities>({
+const { monitor, drift, evaluate, promote, prepareTraining, collectCandidate, reportRun, validateInSandbox, startCanary, endCanary, compareLive, rollbackChampion } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
+  // Activities heartbeat every second while they run (activities/failures.ts): a worker killed
+  // mid-activity is noticed after this, not after the 10-minute start-to-close.
+  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
@@ -39,7 +44,11 @@ const SEARCH_ATTRIBUTES_PATCH = 'search-attributes-v1';
  */
 const PROMOTION_PATCH = 'promotion-policy-v1';
 
+/** Runs started before the serving sandbox existed go from evaluate straight to registration. */
+const SANDBOX_PATCH = 'serving-sandbox-v1';
+
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
 
 /**
  * One pass of the loop for one model: monitor → drift → retrain → evaluate →
@@ -76,10 +85,22 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
   const tag = (...updates: SearchAttributeUpdatePair[]) => {
     if (tagged) upsertSearchAttributes(updates);
   };
-  const begin = (stage: Stage) => {
-    summary.stage = stage;
+  // GitHub-triggered passes report to a check run as they go; the reporter never throws.
+  const github = createGithubReporter(parsed.data.trigger, { workflowId: workflowInfo().workflowId, runId: summary.runId });
+  const report = async () => {
+    if (!github.enabled) return;
+    await github.update(summary);
+    summary.github = github.state ?? undefined;
+  };
+  /** Enters a stage or a policy wait (sandbox, approval, canary, watch). */
+  const enter = async (phase: Phase) => {
+    summary.stage = phase;
+    tag({ key: StageKey, value: phase });
+    await report();
+  };
+  const begin = async (stage: Stage) => {
     summary.stages[stage] = { status: 'running' };
-    tag({ key: StageKey, value: stage });
+    await enter(stage);
   };
   const skip = (stage: Stage, reason: string) => {
     summary.stages[stage] = { status: 'skipped', reason };
@@ -99,10 +120,11 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
       }
     }
     tag({ key: StageKey, value: 'done' });
+    await report();
     return summary;
   };
 
-  begin('monitor');
+  await begin('monitor');
   const measured = await monitor({ pipeline });
   summary.stages.monitor = { status: 'done', result: measured };
 
@@ -110,11 +132,11 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
     summary.bootstrap = true;
     summary.retrainReasons.push('no-champion');
     skip('drift', 'the model has no champion yet');
-    begin('retrain');
+    await begin('retrain');
     const trained = await retrain('reference');
     summary.stages.retrain = { status: 'done', result: trained };
     skip('evaluate', 'first version: there is no champion to compare with');
-    begin('promote');
+    await begin('promote');
     const promoted = await promote({
       model: pipeline.model,
       candidateDir: trained.candidateDir,
@@ -129,7 +151,7 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
   }
 
   const champion = measured.champion;
-  begin('drift');
+  await begin('drift');
   const drifted = await drift({ pipeline, champion });
   summary.stages.drift = { status: 'done', result: drifted };
 
@@ -146,11 +168,11 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
     return finish('no-retrain');
   }
 
-  begin('retrain');
+  await begin('retrain');
   const trained = await retrain('current');
   summary.stages.retrain = { status: 'done', result: trained };
 
-  begin('evaluate');
+  await begin('evaluate');
   const evaluation = await evaluate({ pipeline, champion, candidateDir: trained.candidateDir });
   summary.stages.evaluate = { status: 'done', result: evaluation };
 
@@ -164,15 +186,22 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
   };
 
   if (!patched(PROMOTION_PATCH)) {
-    begin('promote');
+    await begin('promote');
     const promoted = await promote({ ...promoteInput, promote: evaluation.won, reason });
     summary.stages.promote = { status: 'done', result: promoted };
     return finish(evaluation.won ? 'promoted' : 'kept-champion');
   }
 
+  // Infra validation: the candidate must load and answer right, within the latency budget,
+  // in a real serving process before anything may route traffic to it.
+  if (evaluation.won && pipeline.sandbox.enabled && patched(SANDBOX_PATCH)) {
+    await enter('sandbox');
+    summary.sandbox = await validateInSandbox({ pipeline, candidateDir: trained.candidateDir });
+  }
+
   // Every trained candidate is registered (content-addressed: a retry finds the same version),
   // so that a rejected or losing candidate stays inspectable; only the alias move waits on the policy.
-  begin('promote');
+  await begin('promote');
   const registered = await promote({ ...promoteInput, promote: false, reason });
   summary.candidate = { version: registered.version, sha256: registered.sha256 };
   tag({ key: CandidateVersionKey, value: registered.version });
@@ -180,23 +209,78 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
     summary.stages.promote = { status: 'done', result: registered };
     return finish('kept-champion');
   }
+  if (summary.sandbox && !summary.sandbox.passed) {
+    summary.stages.promote = { status: 'done', result: registered };
+    return finish('failed-sandbox');
+  }
 
   if (pipeline.promotion.policy === 'manual') {
-    summary.stage = 'approval';
-    tag({ key: StageKey, value: 'approval' });
+    await enter('approval');
     const approval = await awaitApproval(summary, registered.version, pipeline.promotion.approval.timeoutDays);
     if (approval.status !== 'approved') {
       summary.stages.promote = { status: 'done', result: registered };
       return finish('rejected');
     }
-    summary.stage = 'promote';
-    tag({ key: StageKey, value: 'promote' });
   }
 
+  const canary = pipeline.promotion.canary;
+  if (canary) {
+    await enter('canary');
+    const started = await startCanary({ model: pipeline.model, version: registered.version, share: canary.share, runId: summary.runId });
+    summary.canary = { version: registered.version, share: canary.share, startedAt: started.startedAt, comparison: null };
+    await sleep(canary.windowMinutes * MINUTE_MS);
+    const comparison = await compareLive({
+      pipeline,
+      kind: 'canary',
+      baseline: champion.version,
+      subject: registered.version,
+      since: started.startedAt,
+      until: new Date(Date.now()).toISOString(),
+    });
+    summary.canary.comparison = comparison;
+    // Too little traffic to judge is not a pass: the candidate goes back and the champion keeps serving.
+    if (comparison.verdict !== 'pass') {
+      await endCanary({ model: pipeline.model, runId: summary.runId, reason: `canary ${comparison.verdict}: ${comparison.reasons.join('; ')}` });
+      summary.stages.promote = { status: 'done', result: registered };
+      return finish('canary-failed');
+    }
+  }
+
+  // Back from a policy wait (approval, canary): the Stage attribute shows the alias move again.
+  if (summary.stage !== 'promote') await enter('promote');
   const approvedBy = summary.approval?.status === 'approved' ? `; approved by ${summary.approval.by}` : '';
-  const promoted = await promote({ ...promoteInput, promote: true, reason: reason + approvedBy });
+  const canaryNote = summary.canary ? `; canary passed at ${summary.canary.share * 100}% of traffic` : '';
+  // Promoting the version in canary also ends its canary, in the same registry transaction.
+  const promoted = await promote({ ...promoteInput, promote: true, reason: reason + approvedBy + canaryNote });
   summary.stages.promote = { status: 'done', result: promoted };
-  return finish(promoted.promoted ? 'promoted' : 'kept-champion');
+  if (!promoted.promoted) return finish('kept-champion');
+
+  const watch = pipeline.promotion.watch;
+  if (watch) {
+    await enter('watch');
+    const since = new Date(Date.now()).toISOString();
+    await sleep(watch.windowMinutes * MINUTE_MS);
+    const comparison = await compareLive({
+      pipeline,
+      kind: 'watch',
+      baseline: champion.version,
+      subject: promoted.version,
+      since,
+      until: new Date(Date.now()).toISOString(),
+    });
+    summary.watch = { since, comparison, rolledBack: false };
+    if (comparison.verdict === 'fail') {
+      const rolled = await rollbackChampion({
+        model: pipeline.model,
+        expectedChampion: promoted.version,
+        runId: summary.runId,
+        reason: `watch window: v${promoted.version} did worse live than v${champion.version}: ${comparison.reasons.join('; ')}`,
+      });
+      summary.watch.rolledBack = rolled.rolledBack;
+      if (rolled.rolledBack) return finish('rolled-back');
+    }
+  }
+  return finish('promoted');
 }
 
 /**

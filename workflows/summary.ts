@@ -7,6 +7,8 @@ import type {
 } from '../activities/index.js';
 
 import type { ApprovalState } from './approval.js';
+import type { LiveComparison, SandboxResult } from '../activities/index.js';
+import type { GithubReportState } from './github-reporting.js';
 
 /** The stages every pass records an outcome for. */
 export type Stage = 'monitor' | 'drift' | 'retrain' | 'evaluate' | 'promote';
@@ -32,7 +34,13 @@ export type PassDecision =
   /** A candidate was trained but did not beat the champion. */
   | 'kept-champion'
   /** Policy `manual`: the candidate was rejected, or nobody approved it before the deadline. */
-  | 'rejected';
+  | 'rejected'
+  /** The candidate won the evaluation but failed the serving sandbox (load, answers or latency). */
+  | 'failed-sandbox'
+  /** The candidate's canary did worse than the champion live (or got too little traffic to judge): it was withdrawn. */
+  | 'canary-failed'
+  /** Promoted, then rolled back automatically: it did worse live than the champion it replaced within the watch window. */
+  | 'rolled-back';
 
 /** What one pass decided at each stage, with its figures. Returned by the workflow and by its `status` query. */
 export interface PassSummary {
@@ -48,6 +56,14 @@ export interface PassSummary {
   candidate?: { version: number; sha256: string };
   /** Policy `manual`: where the approval stands. */
   approval?: ApprovalState;
+  /** The serving sandbox's checks of a winning candidate (absent when disabled or not reached). */
+  sandbox?: SandboxResult;
+  /** promotion.canary: the share of traffic the candidate got and, once judged, the live comparison. */
+  canary?: { version: number; share: number; startedAt: string; comparison: LiveComparison | null };
+  /** promotion.watch: the new champion's live comparison with the one it replaced, and whether it was rolled back. */
+  watch?: { since: string; comparison: LiveComparison; rolledBack: boolean };
+  /** GitHub-triggered passes: how reporting back to the check run went. */
+  github?: GithubReportState;
   /** The pass's HTML report (absent in runs recorded before reports existed). */
   report?: { status: 'written'; id: string; href: string } | { status: 'failed'; reason: string };
   stages: {
