@@ -29,9 +29,9 @@ export const MODEL_VERSION_COLUMN = 'model_version';
 
 /**
  * Per-run bound on the plan: the workflow's result lists every chunk, and a
- * Temporal payload must stay well under its 2 MB limit (~150 bytes a chunk).
+ * Temporal payload must stay well under its 2 MB limit (a chunk result is ~300 bytes: ~600 KB at most).
  */
-export const MAX_CHUNKS = 5_000;
+export const MAX_CHUNKS = 2_000;
 
 export interface BatchModelRef {
   model: string;

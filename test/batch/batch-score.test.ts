@@ -125,6 +125,24 @@ describe('batchScore', () => {
     expect((e as Error).message).toMatch(/no-plan\.csv lacks the model's feature column\(s\) "plan"/);
   });
 
+  it('fails with a one-line reason for a model not in the registry, an alias it lacks, and a plan of too many chunks', async () => {
+    const failure = async (cfg: Record<string, unknown>, name: string) => {
+      const handle = await startBatch(h.client, await loadBatchConfig(await writeBatchConfig(fx.dir, cfg, name)), { taskQueue: h.taskQueue });
+      let e: unknown = await handle.result().then(() => null, (err: Error) => err);
+      while ((e as Error)?.cause) e = (e as Error).cause;
+      return (e as Error).message;
+    };
+    const m = await registerChampion(h.registry, fx);
+    const output = { path: 'out-refused' };
+    const input = { kind: 'file', path: 'current-drifted.csv' };
+    expect(await failure({ model: `${m.model}-nope`, input, output }, 'no-model.yaml')).toBe(`there is no model "${m.model}-nope" in the registry`);
+    expect(await failure({ model: m.model, alias: 'staging', input, output }, 'no-alias.yaml')).toBe(`model "${m.model}" has no "staging" alias`);
+    await writeFile(join(fx.dir, 'many.csv'), `${fx.inputTable.header.join(',')}\n${Array.from({ length: 2001 }, () => fx.inputTable.rows[0]!.join(',')).join('\n')}\n`);
+    expect(await failure({ model: m.model, input: { kind: 'file', path: 'many.csv' }, output, chunkRows: 1 }, 'many.yaml')).toBe(
+      'chunkRows: 1 cuts the input into 2001 chunks, more than 2000; raise chunkRows',
+    );
+  });
+
   it('refuses a second run of the same job while one runs', async () => {
     const m = await registerChampion(h.registry, fx);
     const file = await writeBatchConfig(fx.dir, { model: m.model, input: { kind: 'file', path: 'current-drifted.csv' }, output: { path: 'out-twice' }, chunkRows: 100 }, 'twice.yaml');
