@@ -44,14 +44,14 @@ export function formatSummary(s: PassSummary): string {
     (e.won ? 'candidate wins' : 'champion stays') +
     ((e.gates ?? []).some((g) => !g.passed) ? `; failed gates: ${(e.gates ?? []).filter((g) => !g.passed).map((g) => `${g.name} (${g.detail})`).join('; ')}` : ''),
   ));
-  row('promote', describe(st.promote, (p) =>
-    `version ${p.version} (${p.sha256.slice(0, 12)})${p.registered ? ' registered' : ' already registered'}; ` +
-    (p.promoted ? `champion → v${p.version}` + (p.previousChampion ? ` (was v${p.previousChampion})` : '') : 'champion unchanged'),
-  ));
   if (s.sandbox) {
     const l = s.sandbox.latencyMs;
     row('sandbox', `${s.sandbox.passed ? 'passed' : `FAILED: ${s.sandbox.reasons.join('; ')}`} (${s.sandbox.requests} requests` + (l ? `, p95 ${fmt(l.p95)} ms of ${s.sandbox.budgetMs} ms budget)` : ')'));
   }
+  row('promote', describe(st.promote, (p) =>
+    `version ${p.version} (${p.sha256.slice(0, 12)})${p.registered ? ' registered' : ' already registered'}; ` +
+    (p.promoted ? `champion → v${p.version}` + (p.previousChampion ? ` (was v${p.previousChampion})` : '') : 'champion unchanged'),
+  ));
   if (s.approval) row('approval', approvalLine(s.approval));
   if (s.canary) {
     const c = s.canary;

@@ -41,6 +41,9 @@ export async function writeExampleProject(dir: string, opts: ExampleOptions = {}
     drift: { minRows: 30, features: { monthly_charges: { mustWatch: true } } },
     trainer: { estimator: 'gradient_boosting', params: { n_estimators: 100, max_depth: 3 }, seed: 7, validation: { policy: 'random', fraction: 0.2 }, timeoutMinutes: 30 },
     evaluation: { holdoutFraction: 0.3, margin: 0.01 },
+    // 100 canary requests are plenty for a 4-feature model; the budget is generous because the demo
+    // and the tests share two cores with training (a warm server answers one row in a few ms).
+    sandbox: { requests: 100, latencyBudgetMs: 250 },
     ...opts.overrides,
   });
   const steadyConfig = join(dir, 'pipeline-steady.yaml');

@@ -251,7 +251,9 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
   const approvedBy = summary.approval?.status === 'approved' ? `; approved by ${summary.approval.by}` : '';
   const canaryNote = summary.canary ? `; canary passed at ${summary.canary.share * 100}% of traffic` : '';
   // Promoting the version in canary also ends its canary, in the same registry transaction.
-  const promoted = await promote({ ...promoteInput, promote: true, reason: reason + approvedBy + canaryNote });
+  const moved = await promote({ ...promoteInput, promote: true, reason: reason + approvedBy + canaryNote });
+  // This pass registered the version (the first call above), even though the second call found it registered.
+  const promoted = { ...moved, registered: registered.registered };
   summary.stages.promote = { status: 'done', result: promoted };
   if (!promoted.promoted) return finish('kept-champion');
 

@@ -23,7 +23,7 @@ beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'driftloop-sandbox-'));
   registry = await openSqliteRegistry(home);
   activities = createActivities({ registry, home });
-  const project = await exampleProject();
+  const project = await exampleProject({ sandbox: {} }); // the sandbox defaults, not the example project's
   pipeline = project.steady;
   // A real candidate: the retrain activity runs the real Python trainer.
   trained = await new MockActivityEnvironment().run(activities.retrain, { pipeline, source: 'reference' as const });
