@@ -126,11 +126,12 @@ async function report(client: GithubClient, reportBaseUrl: string | undefined, i
     const updated = await call(`updating check run ${id}`, () => client.updateCheckRun(ref, id, { ...state, output, ...(link.url ? { detailsUrl: link.url } : {}) }));
     checkRunUrl = updated.htmlUrl;
   }
-  if (!decided) return { checkRunId };
-
+  // A promotion is a deployment as soon as the alias moved (a watch window may still follow); a rollback marks it failed.
   const version = promotedVersion(summary);
-  if (version !== null && (summary.decision === 'promoted' || summary.decision === 'bootstrapped')) {
+  if (version !== null) {
     const environment = summary.model;
+    const rolledBack = summary.decision === 'rolled-back';
+    const desired = rolledBack ? 'failure' : 'success';
     const mine = await call(`listing deployments of ${trigger.sha}`, () =>
       client.findDeployments(ref, { sha: trigger.sha, environment, match: (p) => p.runId === runId }),
     );
@@ -142,12 +143,18 @@ async function report(client: GithubClient, reportBaseUrl: string | undefined, i
         )
       ).id;
     const states = await call(`listing statuses of deployment ${deploymentId}`, () => client.deploymentStates(ref, deploymentId));
-    if (!states.includes('success')) {
-      await call(`setting deployment ${deploymentId} to success`, () =>
-        client.createDeploymentStatus(ref, deploymentId, { state: 'success', description: `version ${version} is champion`, ...(link.url ? { logUrl: link.url } : {}) }),
+    // Newest first: a retried or repeated call finds its status already there.
+    if (states[0] !== desired) {
+      await call(`setting deployment ${deploymentId} to ${desired}`, () =>
+        client.createDeploymentStatus(ref, deploymentId, {
+          state: desired,
+          description: rolledBack ? `version ${version} rolled back: it did worse live than the champion it replaced` : `version ${version} is champion`,
+          ...(link.url ? { logUrl: link.url } : {}),
+        }),
       );
     }
   }
+  if (!decided) return { checkRunId };
 
   if (trigger.issueNumber !== undefined) {
     const marker = commentMarker(runId);

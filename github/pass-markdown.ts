@@ -14,9 +14,17 @@ type Outcome = { status: string; reason?: string; result?: unknown };
 
 const ICON: Record<string, string> = { done: '✅', running: '⏳', skipped: '⏭️', pending: '▫️' };
 
-/** What a finished pass's decision means on a commit: success when the pass did what it should; neutral when nothing shipped by judgement. */
-export function conclusionOf(decision: string): 'success' | 'neutral' {
-  return ['promoted', 'bootstrapped', 'no-retrain'].includes(decision) ? 'success' : 'neutral';
+/**
+ * What a finished pass's decision means on a commit: success when the pass
+ * did what it should (a promotion, or nothing to do); failure when the
+ * candidate this code produced is defective (it failed the serving sandbox)
+ * or was rolled back after doing worse live; neutral when nothing shipped by
+ * judgement (kept champion, rejected, canary withdrawn).
+ */
+export function conclusionOf(decision: string): 'success' | 'neutral' | 'failure' {
+  if (['promoted', 'bootstrapped', 'no-retrain'].includes(decision)) return 'success';
+  if (['failed-sandbox', 'rolled-back'].includes(decision)) return 'failure';
+  return 'neutral';
 }
 
 const DECISION_TEXT: Record<string, string> = {
@@ -25,6 +33,9 @@ const DECISION_TEXT: Record<string, string> = {
   'kept-champion': 'kept the champion: the candidate did not pass the evaluation gates',
   'no-retrain': 'no retrain: no drift, metric within threshold and rules',
   rejected: 'rejected: the candidate was not approved; the champion stays',
+  'failed-sandbox': 'failed the serving sandbox: the candidate did not load, answered wrongly or was too slow; the champion stays',
+  'canary-failed': 'canary withdrawn: the candidate did not do as well as the champion on live traffic; the champion stays',
+  'rolled-back': 'rolled back: the promoted version did worse live than the champion it replaced',
 };
 
 export function decisionText(s: PassSummary): string {

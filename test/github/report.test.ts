@@ -117,6 +117,32 @@ describe('reportToGitHub (activity) against the GitHub stand-in', () => {
     expect(since(mark).filter((c) => c.startsWith('POST'))).toEqual([]);
   });
 
+  it('a promotion is a deployment while the watch window runs; a rollback adds a failure status and fails the check run', async () => {
+    expect(retrained.stages.promote).toMatchObject({ status: 'done', result: { promoted: true } });
+    const t = trigger();
+    const watching: PassSummary = { ...retrained, stage: 'watch' as PassSummary['stage'], decision: null };
+    const { checkRunId } = await report(input(t, watching, null));
+    const [dep] = [...gh.deployments.values()].filter((d) => d.sha === t.sha);
+    expect(dep).toMatchObject({ environment: model, payload: { runId: retrained.runId } });
+    expect(gh.deploymentStatuses.get(dep!.id as number)!.map((s) => s.state)).toEqual(['success']);
+    expect(gh.checkRuns.get(checkRunId)).toMatchObject({ status: 'in_progress', output: { title: `${model}: watch…` } });
+
+    const rolledBack = { ...retrained, decision: 'rolled-back' } as PassSummary;
+    await report(input(t, rolledBack, checkRunId));
+    await report(input(t, rolledBack, checkRunId));
+    expect([...gh.deployments.values()].filter((d) => d.sha === t.sha)).toHaveLength(1);
+    expect(gh.deploymentStatuses.get(dep!.id as number)!.map((s) => s.state)).toEqual(['success', 'failure']);
+    expect(gh.checkRuns.get(checkRunId)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect((gh.checkRuns.get(checkRunId)!.output as { summary: string }).summary).toContain('rolled back: the promoted version did worse live');
+  });
+
+  it('conclusions: success when the pass did its job, failure for a defective or rolled-back candidate, neutral otherwise', () => {
+    const of = (ds: string[]) => ds.map(conclusionOf);
+    expect(of(['promoted', 'bootstrapped', 'no-retrain'])).toEqual(['success', 'success', 'success']);
+    expect(of(['failed-sandbox', 'rolled-back'])).toEqual(['failure', 'failure']);
+    expect(of(['kept-champion', 'rejected', 'canary-failed'])).toEqual(['neutral', 'neutral', 'neutral']);
+  });
+
   it('a retried first call finds the check run it created (external_id = run id) instead of creating a second', async () => {
     const t = trigger();
     const s = inProgress(bootstrapped, 'monitor');
