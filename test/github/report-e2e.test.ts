@@ -8,6 +8,7 @@ import { checkRunName, commentMarker } from '../../activities/github-report.js';
 import { startPass, waitForPass } from '../../client/pass.js';
 import type { PipelineConfig } from '../../config/pipeline.js';
 import { GithubClient } from '../../github/client.js';
+import { conclusionOf } from '../../github/pass-markdown.js';
 import { DeliveryLog } from '../../github/deliveries.js';
 import { buildWebhookServer, WEBHOOK_PATH } from '../../github/webhook-server.js';
 import { exampleProject } from '../support/example.js';
@@ -84,7 +85,7 @@ describe('a GitHub-triggered pass reports back (webhook → real pass → GitHub
     expect(summary.decision).not.toBeNull();
     const runs = gh.checkRunsOn(sha);
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ name: checkRunName(pipeline.model), external_id: summary.runId, status: 'completed', conclusion: summary.decision === 'kept-champion' ? 'neutral' : 'success' });
+    expect(runs[0]).toMatchObject({ name: checkRunName(pipeline.model), external_id: summary.runId, status: 'completed', conclusion: conclusionOf(summary.decision!) });
     expect((runs[0]!.output as { summary: string }).summary).toContain('**Decision**:');
     // The pass summary records where reporting stands.
     expect((summary as { github?: unknown }).github).toEqual({ status: 'reported', checkRunId: runs[0]!.id });
