@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerGithub } from '../../client/commands/github.js';
 import { PipelineConfig } from '../../config/pipeline.js';
+import { githubApiError } from '../../github/api-errors.js';
 import { DeliveryLog } from '../../github/deliveries.js';
 import { matchesAny } from '../../github/glob.js';
 import { loadPipelineDir } from '../../github/pipelines.js';
@@ -80,5 +81,27 @@ describe('driftloop github serve refuses to start', () => {
     const empty = join(dir, 'sub');
     await mkdir(empty);
     await expect(loadPipelineDir(empty)).rejects.toThrow(/has no pipeline configs/);
+  });
+});
+
+describe('githubApiError (octokit errors → retryable or not)', () => {
+  // Shaped like octokit's RequestError (name HttpError, status, response.headers/data).
+  const httpError = (status: number, message: string, headers: Record<string, string> = {}) => ({ name: 'HttpError', status, message, response: { headers, data: { message } } });
+  const now = () => 1_700_000_000_000;
+
+  it('rate limits (429; 403 with x-ratelimit-remaining 0 or retry-after) and 5xx are retryable, with when to retry', () => {
+    expect(githubApiError(httpError(429, 'Too Many Requests', { 'retry-after': '12' }), 'x', now)).toMatchObject({ retryable: true, retryAfterSeconds: 12, status: 429 });
+    const primary = githubApiError(httpError(403, 'API rate limit exceeded', { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(1_700_000_000 + 90) }), 'creating a check run', now);
+    expect(primary).toMatchObject({ retryable: true, retryAfterSeconds: 90 });
+    expect(primary.message).toBe('GitHub rate limit on creating a check run (403: API rate limit exceeded); retry after 90s');
+    expect(githubApiError(httpError(403, 'You have exceeded a secondary rate limit', { 'retry-after': '60' }), 'x', now)).toMatchObject({ retryable: true, retryAfterSeconds: 60 });
+    expect(githubApiError(httpError(503, 'Service Unavailable'), 'x', now)).toMatchObject({ retryable: true, retryAfterSeconds: null });
+    expect(githubApiError(new TypeError('fetch failed'), 'x', now)).toMatchObject({ retryable: true, status: null });
+  });
+
+  it('other 4xx are not: a missing permission (403), 404, 422', () => {
+    expect(githubApiError(httpError(403, 'Resource not accessible by integration'), 'x', now)).toMatchObject({ retryable: false, status: 403 });
+    expect(githubApiError(httpError(404, 'Not Found'), 'updating check run 5', now).message).toBe('GitHub refused updating check run 5 (404: Not Found)');
+    expect(githubApiError(httpError(422, 'Validation Failed'), 'x', now)).toMatchObject({ retryable: false, code: 'GITHUB_API' });
   });
 });
