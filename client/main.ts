@@ -1,7 +1,9 @@
+import { exitWithParent } from './parent-watch.js';
 import { buildProgram } from './program.js';
 
 /** Runs the CLI: one-line errors and exit code 1, stack traces only with --debug. */
 export async function main(argv: string[] = process.argv): Promise<void> {
+  exitWithParent();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { PARENT_PID_ENV } from '../client/parent-watch.js';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../config/paths.js';
@@ -44,7 +45,8 @@ export async function startServeProcess(opts: {
 }): Promise<{ process: ServeProcess } | ServeFailure> {
   const child = spawn(process.execPath, [DRIFTLOOP_CLI, 'serve', '--onnx', opts.onnx, '--host', '127.0.0.1', '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
+    // The server stops itself if this worker dies without stopping it (client/parent-watch.ts).
+    env: { ...process.env, [PARENT_PID_ENV]: String(process.pid) },
   });
   let exit: Exit | null = null;
   const exited = new Promise<Exit>((resolve) =>

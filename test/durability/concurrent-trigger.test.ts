@@ -8,6 +8,7 @@ import { loadPipelineConfig } from '../../config/load.js';
 import { writeExampleProject } from '../../demo/example.js';
 import { approveUpdate } from '../../workflows/approval.js';
 import type { ScheduledPassResult } from '../../workflows/scheduled-pass.js';
+import type { PassSummary } from '../../workflows/summary.js';
 import { driftloop } from '../support/cli.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
@@ -65,7 +66,7 @@ describe('a trigger while a pass of the model runs', () => {
 
     // …and while it waits for approval, a forced run is refused the same way.
     for (let i = 0; ; i++) {
-      const status = await handle.query('status');
+      const status = (await handle.query('status')) as PassSummary;
       if (status.approval?.status === 'waiting') break;
       if (status.decision !== null || i > 600) throw new Error(`the pass never reached approval: ${JSON.stringify(status)}`);
       await sleep(100);
