@@ -1,9 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { ConfigError } from '../errors/index.js';
 import { BatchConfig } from './batch.js';
-import { formatIssues } from './format-issues.js';
+import { readConfigFile } from './read-config-file.js';
 
 /**
  * Reads a batch config (YAML or JSON), validates it and resolves the input and
@@ -11,24 +7,7 @@ import { formatIssues } from './format-issues.js';
  * (or by a schedule, long after) reads and writes the same places.
  */
 export async function loadBatchConfig(file: string): Promise<BatchConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read batch config ${file}: ${(err as Error).message}`, { file });
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` (line ${err.linePos[0].line})` : '';
-    throw new ConfigError(`${file}${where}: not valid YAML: ${(err as Error).message.split('\n')[0]}`, { file });
-  }
-  const parsed = BatchConfig.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`${file} is not a valid batch config: ${formatIssues(parsed.error)}`, { file });
-  const base = dirname(resolve(file));
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  const cfg = parsed.data;
-  const input = cfg.input.kind === 'postgres' ? cfg.input : { ...cfg.input, path: abs(cfg.input.path) };
-  return { ...cfg, input, output: { ...cfg.output, path: abs(cfg.output.path) } };
+  const { config, resolvePath } = await readConfigFile(file, BatchConfig, 'batch config');
+  const input = config.input.kind === 'postgres' ? config.input : { ...config.input, path: resolvePath(config.input.path) };
+  return { ...config, input, output: { ...config.output, path: resolvePath(config.output.path) } };
 }
