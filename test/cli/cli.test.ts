@@ -43,7 +43,7 @@ describe('driftloop CLI', () => {
     // start and end between two polls, but the trainer's takes seconds.
     const shown = [...human.stderr.matchAll(/^  ▸ (\w+)/gm)].map((m) => m[1]!);
     expect(shown).toContain('retrain');
-    expect(shown).toEqual(['monitor', 'drift', 'retrain', 'evaluate', 'promote', 'report'].filter((st) => shown.includes(st)));
+    expect(shown).toEqual(['monitor', 'drift', 'retrain', 'evaluate', 'sandbox', 'promote', 'report'].filter((st) => shown.includes(st)));
     expect(human.stderr).toMatch(new RegExp(`^started retrain-${model} \\(run \\S+\\)$`, 'm'));
   });
 
