@@ -1,3 +1,4 @@
+import { Retirements } from './retirements.js';
 import type { Registry } from '../registry/types.js';
 import type { LoadedModel } from './loaded-model.js';
 import { registrySource, type ModelArtifact } from './model-source.js';
@@ -58,12 +59,14 @@ export class CanaryFollower {
   private closed = false;
   private lastFailed: string | null = null;
   private unwatch: (() => Promise<void>) | null = null;
-  private readonly retiring = new Set<Promise<void>>();
+  private readonly retirements: Retirements;
 
   private constructor(
     readonly source: CanarySource,
     private readonly opts: CanaryFollowerOptions,
-  ) {}
+  ) {
+    this.retirements = new Retirements(opts.onError, 'canary version');
+  }
 
   /** Reads the canary once (a canary running at start is served from the first request), then follows it. */
   static async start(source: CanarySource, opts: CanaryFollowerOptions): Promise<CanaryFollower> {
@@ -125,7 +128,7 @@ export class CanaryFollower {
       if (!before) return;
       this.served = null; // from here on every request goes to the champion
       this.opts.onChange?.(was, null);
-      this.track(before.model.retire());
+      this.retirements.track(before.model.retire());
       return;
     }
     if (before && before.model.identity.version === head.version) {
@@ -152,15 +155,9 @@ export class CanaryFollower {
     this.lastFailed = null;
     this.served = { model: next, share: head.share };
     this.opts.onChange?.(was, head);
-    if (before) this.track(before.model.retire());
+    if (before) this.retirements.track(before.model.retire());
   }
 
-  private track(p: Promise<void>): void {
-    const tracked = p
-      .catch((err) => this.opts.onError?.(err, 'releasing a retired canary version failed'))
-      .finally(() => this.retiring.delete(tracked));
-    this.retiring.add(tracked);
-  }
 
   /** Stops polling and watching (the canary keeps serving until close()). */
   stop(): void {
@@ -177,9 +174,9 @@ export class CanaryFollower {
     await unwatch?.().catch((err) => this.opts.onError?.(err, `stopping the watch of ${this.source.description} failed`));
     await this.checking;
     if (this.served) {
-      this.track(this.served.model.retire());
+      this.retirements.track(this.served.model.retire());
       this.served = null;
     }
-    await Promise.all([...this.retiring]);
+    await this.retirements.drained();
   }
 }

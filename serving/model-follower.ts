@@ -1,3 +1,4 @@
+import { Retirements } from './retirements.js';
 import type { LoadedModel, Lease } from './loaded-model.js';
 import type { ModelArtifact, ModelSource } from './model-source.js';
 
@@ -35,13 +36,13 @@ export class ModelFollower {
   private currentModel: LoadedModel;
   private timer: NodeJS.Timeout | null = null;
   private checking: Promise<boolean> | null = null;
-  private readonly retiring = new Set<Promise<void>>();
   private closed = false;
   private lastFailed: string | null = null;
   /** A notification arrived during a check (which may have read the head before the move): check again after it. */
   private recheck = false;
   private unwatch: (() => Promise<void>) | null = null;
   private unwatching: Promise<void> | null = null;
+  private readonly retirements: Retirements;
 
   private constructor(
     readonly source: ModelSource,
@@ -49,6 +50,7 @@ export class ModelFollower {
     private readonly opts: FollowerOptions,
   ) {
     this.currentModel = initial;
+    this.retirements = new Retirements(opts.onError, 'model version');
   }
 
   /**
@@ -149,16 +151,10 @@ export class ModelFollower {
     this.currentModel = next; // the swap: requests from here on lease `next`
     this.lastFailed = null;
     this.opts.onSwap?.(previous, next);
-    this.track(previous.retire());
+    this.retirements.track(previous.retire());
     return true;
   }
 
-  private track(p: Promise<void>): void {
-    const tracked = p
-      .catch((err) => this.opts.onError?.(err, 'releasing a retired model version failed'))
-      .finally(() => this.retiring.delete(tracked));
-    this.retiring.add(tracked);
-  }
 
   /** Stops polling and watching (the current version keeps serving until close()). */
   stop(): void {
@@ -177,7 +173,7 @@ export class ModelFollower {
     this.stop();
     await this.unwatching;
     await this.checking?.catch(() => undefined);
-    this.track(this.currentModel.retire());
-    await Promise.all([...this.retiring]);
+    this.retirements.track(this.currentModel.retire());
+    await this.retirements.drained();
   }
 }
