@@ -1,5 +1,6 @@
 import {
   ApplicationFailure,
+  CancellationScope,
   condition,
   defineQuery,
   patched,
@@ -10,7 +11,7 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Activities, RetrainResult } from '../activities/index.js';
+import type { Activities, PromoteResult, RetrainResult } from '../activities/index.js';
 import { formatIssues } from '../config/format-issues.js';
 import { RetrainPipelineInput, type RetrainPipelineInputRaw } from '../config/pipeline-run.js';
 import type { PipelineConfig, TrainerConfig } from '../config/pipeline.js';
@@ -46,6 +47,8 @@ const PROMOTION_PATCH = 'promotion-policy-v1';
 
 /** Runs started before the serving sandbox existed go from evaluate straight to registration. */
 const SANDBOX_PATCH = 'serving-sandbox-v1';
+/** Ending a canary when the pass fails or is cancelled during it (only failure paths: completed histories are unaffected). */
+const CANARY_CLEANUP_PATCH = 'canary-cleanup-v1';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
@@ -224,34 +227,49 @@ export async function retrainPipeline(rawInput: RetrainPipelineInputRaw): Promis
   }
 
   const canary = pipeline.promotion.canary;
-  if (canary) {
-    await enter('canary');
-    const started = await startCanary({ model: pipeline.model, version: registered.version, share: canary.share, runId: summary.runId });
-    summary.canary = { version: registered.version, share: canary.share, startedAt: started.startedAt, comparison: null };
-    await sleep(canary.windowMinutes * MINUTE_MS);
-    const comparison = await compareLive({
-      pipeline,
-      kind: 'canary',
-      baseline: champion.version,
-      subject: registered.version,
-      since: started.startedAt,
-      until: new Date(Date.now()).toISOString(),
-    });
-    summary.canary.comparison = comparison;
-    // Too little traffic to judge is not a pass: the candidate goes back and the champion keeps serving.
-    if (comparison.verdict !== 'pass') {
-      await endCanary({ model: pipeline.model, runId: summary.runId, reason: `canary ${comparison.verdict}: ${comparison.reasons.join('; ')}` });
-      summary.stages.promote = { status: 'done', result: registered };
-      return finish('canary-failed');
+  let moved: PromoteResult;
+  try {
+    if (canary) {
+      await enter('canary');
+      const started = await startCanary({ model: pipeline.model, version: registered.version, share: canary.share, runId: summary.runId });
+      summary.canary = { version: registered.version, share: canary.share, startedAt: started.startedAt, comparison: null };
+      await sleep(canary.windowMinutes * MINUTE_MS);
+      const comparison = await compareLive({
+        pipeline,
+        kind: 'canary',
+        baseline: champion.version,
+        subject: registered.version,
+        since: started.startedAt,
+        until: new Date(Date.now()).toISOString(),
+      });
+      summary.canary.comparison = comparison;
+      // Too little traffic to judge is not a pass: the candidate goes back and the champion keeps serving.
+      if (comparison.verdict !== 'pass') {
+        await endCanary({ model: pipeline.model, runId: summary.runId, reason: `canary ${comparison.verdict}: ${comparison.reasons.join('; ')}` });
+        summary.stages.promote = { status: 'done', result: registered };
+        return finish('canary-failed');
+      }
     }
-  }
 
-  // Back from a policy wait (approval, canary): the Stage attribute shows the alias move again.
-  if (summary.stage !== 'promote') await enter('promote');
-  const approvedBy = summary.approval?.status === 'approved' ? `; approved by ${summary.approval.by}` : '';
-  const canaryNote = summary.canary ? `; canary passed at ${summary.canary.share * 100}% of traffic` : '';
-  // Promoting the version in canary also ends its canary, in the same registry transaction.
-  const moved = await promote({ ...promoteInput, promote: true, reason: reason + approvedBy + canaryNote });
+    // Back from a policy wait (approval, canary): the Stage attribute shows the alias move again.
+    if (summary.stage !== 'promote') await enter('promote');
+    const approvedBy = summary.approval?.status === 'approved' ? `; approved by ${summary.approval.by}` : '';
+    const canaryNote = summary.canary ? `; canary passed at ${summary.canary.share * 100}% of traffic` : '';
+    // Promoting the version in canary also ends its canary, in the same registry transaction.
+    moved = await promote({ ...promoteInput, promote: true, reason: reason + approvedBy + canaryNote });
+  } catch (err) {
+    // Cancelled, or failed for good, while a canary runs: a canary left running would keep sending
+    // its share of traffic to a candidate no pass is in charge of, and block the next pass's canary.
+    if (summary.canary && patched(CANARY_CLEANUP_PATCH)) {
+      const why = err instanceof Error ? err.message : String(err);
+      try {
+        await CancellationScope.nonCancellable(() => endCanary({ model: pipeline.model, runId: summary.runId, reason: `the pass ended during its canary: ${why}` }));
+      } catch {
+        // The original failure is the one to report; `driftloop models` shows the canary if it survived.
+      }
+    }
+    throw err;
+  }
   // This pass registered the version (the first call above), even though the second call found it registered.
   const promoted = { ...moved, registered: registered.registered };
   summary.stages.promote = { status: 'done', result: promoted };

@@ -21,8 +21,8 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** Names recorded by the tests other than the first (which records under any other name). */
-const OTHER_RECORDINGS = ['retrain-pipeline-approval', 'scheduled-pass'];
+/** Names other tests record (test/pipeline/canary-watch.test.ts records the canary and watch passes); the first test records under any other name. */
+const OTHER_RECORDINGS = ['retrain-pipeline-approval', 'scheduled-pass', 'retrain-pipeline-canary', 'retrain-pipeline-watch'];
 
 /**
  * DRIFTLOOP_RECORD_HISTORIES=<name> writes test/histories/<name>.json. Older
