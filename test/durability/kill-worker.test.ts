@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { passWorkflowId, startPass } from '../../client/pass.js';
+import { loadPipelineConfig } from '../../config/load.js';
+import type { PipelineConfig } from '../../config/pipeline.js';
+import { writeExampleProject } from '../../demo/example.js';
+import { openSqliteRegistry } from '../../registry/sqlite.js';
+import type { SqlRegistry } from '../../registry/sql-registry.js';
+import { isAlive, trainerPids } from '../support/processes.js';
+import { startWorkerProcess, type ActivityEvent, type WorkerProcess } from '../support/worker-process.js';
+
+/**
+ * SIGKILL the worker process during each activity of a pass in turn, start a
+ * new one, and check that the pass still completes having registered exactly
+ * one version and moved `champion` at most once.
+ *
+ * "During" is made certain rather than hoped for: the worker's DEBUG log says
+ * when an activity starts (the kill follows in the same tick), and the
+ * activities that write the registry are held at their write by a transaction
+ * this test keeps open on the registry's SQLite file — the same busy wait a
+ * second process writing the registry would cause. After the kill the server
+ * still lists the activity as started, which the test checks.
+ */
+
+const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+
+interface Scenario {
+  /** The activity to kill the worker in, and which of its starts in the pass (promote runs twice: register, then move). */
+  activity: string;
+  nth: number;
+  label: string;
+  /** Hold the registry's write lock from this point, so the activity is caught at its write. */
+  holdRegistryFrom: 'pass-start' | { completed: string; nth: number } | null;
+}
+
+const SCENARIOS: Scenario[] = [
+  { label: 'monitor', activity: 'monitor', nth: 1, holdRegistryFrom: 'pass-start' },
+  { label: 'drift', activity: 'drift', nth: 1, holdRegistryFrom: { completed: 'monitor', nth: 1 } },
+  { label: 'retrain (trainer running)', activity: 'retrain', nth: 1, holdRegistryFrom: null },
+  { label: 'evaluate', activity: 'evaluate', nth: 1, holdRegistryFrom: null },
+  { label: 'promote (registering the candidate)', activity: 'promote', nth: 1, holdRegistryFrom: { completed: 'evaluate', nth: 1 } },
+  { label: 'promote (moving champion)', activity: 'promote', nth: 2, holdRegistryFrom: { completed: 'promote', nth: 1 } },
+  { label: 'reportRun', activity: 'reportRun', nth: 1, holdRegistryFrom: null },
+  { label: 'validateInSandbox (candidate being served)', activity: 'validateInSandbox', nth: 1, holdRegistryFrom: null },
+];
+
+interface Project {
+  model: string;
+  steady: PipelineConfig;
+  drifted: PipelineConfig;
+}
+
+let home: string;
+let taskQueue: string;
+let env: Record<string, string>;
+let client: Client;
+let connection: Connection;
+let registry: SqlRegistry;
+let worker: WorkerProcess;
+const projects = new Map<string, Project>();
+const figures: { label: string; recoverMs: number; attempt: number }[] = [];
+
+async function project(dir: string, sandbox: boolean): Promise<Project> {
+  const model = `kill-${randomUUID().slice(0, 8)}`;
+  const p = await writeExampleProject(dir, {
+    model,
+    // Enough rows that monitor, drift and evaluate take a few hundred milliseconds; a small ensemble trains in seconds.
+    rows: 10_000,
+    overrides: {
+      // The serving sandbox is a stage of its own with its own scenario; elsewhere it is off to keep the file quick.
+      // Its latency budget is generous: the machine is busy with the other tests.
+      sandbox: sandbox ? { requests: 20, latencyBudgetMs: 10_000 } : { enabled: false },
+      trainer: {
+        estimator: 'gradient_boosting',
+        params: { n_estimators: 30, max_depth: 3 },
+        seed: 7,
+        validation: { policy: 'random', fraction: 0.2 },
+        timeoutMinutes: 30,
+        // The retrain stage's heartbeat timeout: a dead trainer's worker is noticed in 5 s.
+        heartbeatSeconds: 5,
+        retry: { maximumAttempts: 3, initialIntervalSeconds: 1, backoffCoefficient: 2, maximumIntervalSeconds: 10 },
+      },
+    },
+  });
+  return { model, steady: await loadPipelineConfig(p.steadyConfig), drifted: await loadPipelineConfig(p.driftedConfig) };
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'driftloop-kill-'));
+  taskQueue = `kill-${randomUUID()}`;
+  env = {
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+    DRIFTLOOP_TASK_QUEUE: taskQueue,
+    DRIFTLOOP_HOME: home,
+    DRIFTLOOP_DATABASE_URL: '',
+  };
+  connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
+  client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE! });
+  worker = await startWorkerProcess(env);
+  registry = await openSqliteRegistry(home);
+  // One model per scenario, each bootstrapped (champion v1 on the steady data) by an undisturbed pass.
+  await Promise.all(
+    SCENARIOS.map(async (s, i) => {
+      const p = await project(join(home, `project-${i}`), s.activity === 'validateInSandbox');
+      projects.set(s.label, p);
+      const first = await (await startPass(client, p.steady, { taskQueue })).result();
+      expect(first.decision).toBe('bootstrapped');
+    }),
+  );
+});
+
+afterAll(async () => {
+  worker?.kill();
+  await registry?.close();
+  await connection?.close();
+  if (figures.length) console.log(`kill-worker:\n${figures.map((f) => `  ${f.label}: ${f.attempt ? 'pass completed' : 'exited'} ${(f.recoverMs / 1000).toFixed(1)} s after the kill`).join('\n')}`);
+  for (const pid of [...(await trainerPids(home)), ...(await servePids(home))]) process.kill(pid, 'SIGKILL');
+  await rm(home, { recursive: true, force: true });
+});
+
+/** Pids of the processes `driftloop serve` whose command line mentions `needle` (the sandbox serves a candidate from under home). */
+async function servePids(needle: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (argv.includes('serve') && argv.includes('--onnx') && argv.some((a) => a.includes(needle))) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** The child processes an activity starts, found by their command lines. */
+const CHILDREN: Record<string, () => Promise<number[]>> = {
+  retrain: () => trainerPids(home),
+  validateInSandbox: () => servePids(home),
+};
+
+/** A write transaction held open on the registry's SQLite file: other writers wait in SQLite's busy handler. */
+function registryLock() {
+  let db: Database.Database | null = null;
+  return {
+    hold() {
+      if (db) return;
+      db = new Database(join(home, 'registry.sqlite'));
+      db.pragma('busy_timeout = 5000');
+      db.exec('BEGIN IMMEDIATE');
+    },
+    release() {
+      if (!db) return;
+      db.exec('ROLLBACK');
+      db.close();
+      db = null;
+    },
+  };
+}
+
+/** Resolves when the worker has been SIGKILLed at the scenario's point. */
+function killDuring(w: WorkerProcess, s: Scenario, workflowId: string, lock: ReturnType<typeof registryLock>): Promise<{ at: number; children: number[] }> {
+  const count = new Map<string, number>();
+  return new Promise((resolve, reject) => {
+    w.onActivity((e: ActivityEvent) => {
+      if (e.workflowId !== workflowId) return;
+      const key = `${e.event}:${e.activityType}`;
+      const n = (count.get(key) ?? 0) + 1;
+      count.set(key, n);
+      const from = s.holdRegistryFrom;
+      if (from && from !== 'pass-start' && e.event === 'completed' && e.activityType === from.completed && n === from.nth) lock.hold();
+      if (e.event !== 'started' || e.activityType !== s.activity || n !== s.nth) return;
+      const children = CHILDREN[s.activity];
+      if (!children) {
+        w.kill('SIGKILL');
+        resolve({ at: Date.now(), children: [] });
+        return;
+      }
+      // Kill once the activity's child process (the trainer, the serving process) is running, to see what becomes of it.
+      void (async () => {
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const pids = await children();
+          if (pids.length > 0) {
+            w.kill('SIGKILL');
+            return resolve({ at: Date.now(), children: pids });
+          }
+          if (Date.now() > deadline) return reject(new Error(`the child process of ${s.activity} never appeared`));
+          await sleep(20);
+        }
+      })();
+    });
+  });
+}
+
+describe('SIGKILL of the worker during each activity of a pass', () => {
+  it.each(SCENARIOS.map((s) => [s.label, s] as const))('during %s: a new worker completes the pass; one version registered, champion moved once', async (_label, s) => {
+    const { model, drifted } = projects.get(s.label)!;
+    const workflowId = passWorkflowId(model);
+    const lock = registryLock();
+    if (s.holdRegistryFrom === 'pass-start') lock.hold();
+    const victim = worker;
+    let killed: { at: number; children: number[] };
+    let handle;
+    try {
+      const killing = killDuring(victim, s, workflowId, lock);
+      handle = await startPass(client, drifted, { taskQueue });
+      killed = await killing;
+      await victim.exited;
+    } finally {
+      lock.release();
+    }
+
+    // The server still has the activity as started on the dead worker: the kill really was during it.
+    const pending = (await handle.describe()).raw.pendingActivities ?? [];
+    expect(pending.map((a) => [a.activityType?.name, a.state])).toContainEqual([s.activity, STARTED]);
+
+    // What becomes of the dead worker's child process: a SIGKILL runs no cleanup, so it is not killed with the worker.
+    const orphans = (async () => {
+      const t0 = Date.now();
+      while (killed.children.some(isAlive) && Date.now() - t0 < 60_000) await sleep(50);
+      return Date.now() - t0;
+    })();
+    worker = await startWorkerProcess(env);
+    const summary = await handle.result();
+    const recoverMs = Date.now() - killed.at;
+
+    // The pass finished the default auto path: the drifted data's candidate won and was promoted.
+    expect(summary.decision).toBe('promoted');
+    const runId = handle.firstExecutionRunId;
+    const versions = await registry.listVersions(model);
+    expect(versions.filter((v) => v.runId === runId)).toHaveLength(1);
+    expect(versions).toHaveLength(2);
+    const moves = await registry.aliasHistory(model, 'champion');
+    expect(moves.filter((m) => m.runId === runId)).toHaveLength(1);
+    expect(moves.map((m) => [m.fromVersion, m.toVersion])).toEqual([[null, 1], [1, 2]]);
+    expect((await registry.resolveAlias(model, 'champion'))?.version).toBe(2);
+
+    // The killed activity was retried once (its completing attempt is the second); the others ran once.
+    const history = (await handle.fetchHistory()).events ?? [];
+    const scheduled = new Map<string, string>();
+    const attempts: [string, number][] = [];
+    for (const ev of history) {
+      if (ev.activityTaskScheduledEventAttributes) scheduled.set(String(ev.eventId), ev.activityTaskScheduledEventAttributes.activityType?.name ?? '');
+      if (ev.activityTaskStartedEventAttributes) {
+        const a = ev.activityTaskStartedEventAttributes;
+        attempts.push([scheduled.get(String(a.scheduledEventId)) ?? '', a.attempt ?? 0]);
+      }
+    }
+    const ofTarget = attempts.filter(([t]) => t === s.activity);
+    expect(ofTarget[s.nth - 1]?.[1]).toBe(2);
+    expect(attempts.filter(([, n]) => n > 1)).toHaveLength(1);
+    figures.push({ label: s.label, recoverMs, attempt: ofTarget[s.nth - 1]![1] });
+
+    if (CHILDREN[s.activity]) {
+      expect(killed.children.length).toBeGreaterThan(0);
+      figures.push({ label: `the killed worker's ${s.activity} child (orphaned)`, recoverMs: await orphans, attempt: 0 });
+      // It must not outlive the pass (nor run on beside the retry's own trainer or server).
+      for (const pid of killed.children) expect(isAlive(pid)).toBe(false);
+    }
+    expect(await trainerPids(home)).toEqual([]);
+    expect(await servePids(home)).toEqual([]);
+  });
+});
