@@ -1,4 +1,5 @@
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { parquetReadObjects } from 'hyparquet';
+import { openParquetFile } from './parquet-file.js';
 import pg from 'pg';
 import { ConfigError, DataError } from '../errors/index.js';
 import { openTableSource, type Cell } from './sources.js';
@@ -88,15 +89,7 @@ export async function* readRange(
 }
 
 async function* readParquetRange(file: string, start: number, end: number, segmentRows: number): AsyncIterable<RangeSegment> {
-  let buffer: Awaited<ReturnType<typeof asyncBufferFromFile>>;
-  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
-  try {
-    buffer = await asyncBufferFromFile(file);
-    metadata = await parquetMetadataAsync(buffer);
-  } catch (err) {
-    throw new DataError(`cannot read Parquet file ${file}: ${(err as Error).message}`, { file });
-  }
-  const header = parquetSchema(metadata).children.map((c) => c.element.name);
+  const { buffer, metadata, header } = await openParquetFile(file);
   if (Number(metadata.num_rows) < end) throw new DataError(`${file} has ${metadata.num_rows} rows, fewer than when the batch was planned (${end})`, { file });
   for (let at = start; at < end; at += segmentRows) {
     const to = Math.min(end, at + segmentRows);

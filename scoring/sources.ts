@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { parse } from 'csv-parse';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { parquetReadObjects } from 'hyparquet';
+import { openParquetFile } from './parquet-file.js';
 import { DataError } from '../errors/index.js';
 
 /** A cell as read: CSV gives strings, Parquet typed values. */
@@ -82,15 +83,7 @@ async function* csvRecords(file: string, limit?: number): AsyncIterable<string[]
 }
 
 async function openParquet(file: string): Promise<TableSource> {
-  let buffer: Awaited<ReturnType<typeof asyncBufferFromFile>>;
-  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
-  try {
-    buffer = await asyncBufferFromFile(file);
-    metadata = await parquetMetadataAsync(buffer);
-  } catch (err) {
-    throw new DataError(`cannot read Parquet file ${file}: ${(err as Error).message}`, { file });
-  }
-  const header = parquetSchema(metadata).children.map((c) => c.element.name);
+  const { buffer, metadata, header } = await openParquetFile(file);
   const totalRows = Number(metadata.num_rows);
   return {
     file,
