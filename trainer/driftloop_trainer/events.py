@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 import threading
 import time
 from typing import IO, Iterator
@@ -25,8 +27,11 @@ class Progress:
     def _write(self, event: dict) -> None:
         line = json.dumps(event, ensure_ascii=False, allow_nan=False)
         with self._lock:
-            self._stream.write(line + "\n")
-            self._stream.flush()
+            try:
+                self._stream.write(line + "\n")
+                self._stream.flush()
+            except BrokenPipeError:
+                _orphaned()
 
     def emit(self, stage: str, fraction: float, message: str) -> None:
         assert stage in STAGES, stage
@@ -52,3 +57,20 @@ class Progress:
         finally:
             stop.set()
             thread.join()
+
+
+# Exit status when the reader of the event stream is gone (no one reads it).
+EXIT_ORPHANED = 141  # 128 + SIGPIPE, as a shell reports a process killed by a broken pipe
+
+
+def _orphaned() -> None:
+    """The reader of the event stream is gone: the worker that started this
+    run was killed without cancelling it (SIGKILL runs no cleanup). Nobody will
+    collect the result and the activity's retry trains again, so stop at once —
+    from whichever thread noticed (during a long ``fit`` it is the ticker, and
+    an exception there would end only that thread). Leading its own process
+    group (the local runner starts it so), the trainer takes its joblib
+    workers with it."""
+    if os.getpgrp() == os.getpid():
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+    os._exit(EXIT_ORPHANED)

@@ -336,3 +336,33 @@ def test_long_fit_keeps_heartbeating_and_sigterm_kills_it_at_once(tmp_path, data
     assert [e["message"].endswith("s elapsed)") for e in fit_events] == [False, True, True]
     assert proc.returncode == -signal.SIGTERM and waited < 2.0
     assert not out.exists()
+
+
+def test_a_trainer_whose_reader_dies_mid_fit_exits_at_its_next_progress_line(tmp_path, datasets):
+    # The worker that started it was SIGKILLed: the stdout pipe has no reader any more.
+    request = make_request("binary", "random_forest")
+    request["estimator"]["params"] = {"n_estimators": 5000}  # far longer than this test waits
+    req = write_json(tmp_path / "request.json", request)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "driftloop_trainer", "--request", str(req), "--data", str(datasets["binary"]), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "DRIFTLOOP_HEARTBEAT_SECONDS": "0.2"},
+        start_new_session=True,  # its own process group, as the local runner starts it
+    )
+    try:
+        for line in proc.stdout:
+            if json.loads(line).get("stage") == "fit":
+                break
+        closed = time.monotonic()
+        proc.stdout.close()
+        proc.wait(timeout=30)
+        waited = time.monotonic() - closed
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # Killed by its own SIGKILL to its process group (it leads it), within a heartbeat or two of the fit.
+    assert proc.returncode == -signal.SIGKILL and waited < 2.0
+    assert not out.exists()
