@@ -7,14 +7,18 @@ import { brokenLinks, headingAnchors } from './markdown-links.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** README.md and every Markdown file in docs/. */
+/** Every Markdown file in docs/. */
+async function docsFiles(): Promise<string[]> {
+  return (await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => join(ROOT, 'docs', f));
+}
+
+/** README.md, the trainer's README (linked from both) and every Markdown file in docs/. */
 async function documentation(): Promise<string[]> {
-  const docs = (await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => join(ROOT, 'docs', f));
-  return [join(ROOT, 'README.md'), ...docs];
+  return [join(ROOT, 'README.md'), join(ROOT, 'trainer', 'README.md'), ...(await docsFiles())];
 }
 
 describe('documentation links', () => {
-  it('every relative link in README.md and docs/*.md resolves to a file, and every #anchor to a heading', async () => {
+  it('every relative link in README.md, trainer/README.md and docs/*.md resolves to a file, and every #anchor to a heading', async () => {
     const broken = brokenLinks(await documentation(), ROOT);
     expect(broken.map((b) => `${relative(ROOT, b.file)}:${b.line}: (${b.target}) ${b.problem}`)).toEqual([]);
   });
@@ -22,7 +26,7 @@ describe('documentation links', () => {
   it('docs/README.md lists every document in docs/', async () => {
     const index = await readFile(join(ROOT, 'docs', 'README.md'), 'utf8');
     const listed = new Set([...index.matchAll(/\]\(([^)#]+\.md)\)/g)].map((m) => m[1]));
-    const files = (await documentation()).filter((f) => f.startsWith(join(ROOT, 'docs'))).map((f) => relative(join(ROOT, 'docs'), f));
+    const files = (await docsFiles()).map((f) => relative(join(ROOT, 'docs'), f));
     expect(files.filter((f) => f !== 'README.md' && !listed.has(f))).toEqual([]);
   });
 
