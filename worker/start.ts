@@ -2,6 +2,7 @@ import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } 
 import { githubReportingFromEnv } from '../activities/github-report.js';
 import { openRegistry } from '../registry/open.js';
 import { createDriftloopWorker } from './create-worker.js';
+import { workerMetricsAddress } from './metrics-address.js';
 
 export interface StartWorkerOptions {
   address: string;
@@ -22,12 +23,21 @@ let runtimeInstalled = false;
 /**
  * The SDK logs every worker state change at INFO; a CLI user wants warnings
  * and errors only, unless DRIFTLOOP_LOG_LEVEL asks for more.
+ * DRIFTLOOP_WORKER_METRICS_ADDRESS (host:port) makes the SDK's core serve its
+ * own metrics (temporal_*: pollers, task slots, schedule-to-start latency,
+ * workflow/activity outcomes) for Prometheus at http://<address>/metrics;
+ * unset, no port is opened.
  */
 function installRuntime(): void {
   if (runtimeInstalled) return;
+  // Validated before marking installed: a bad address stops this start, and a corrected one can still install.
+  const metricsAddress = workerMetricsAddress(process.env);
   runtimeInstalled = true;
   const level = (process.env.DRIFTLOOP_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel;
-  Runtime.install({ logger: new DefaultLogger(level) });
+  Runtime.install({
+    logger: new DefaultLogger(level),
+    ...(metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } } : {}),
+  });
 }
 
 /** Connects, opens the registry and starts polling; `stop()` drains and closes everything. */

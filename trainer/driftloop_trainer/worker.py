@@ -35,6 +35,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -332,14 +333,37 @@ def settings(address: str | None, namespace: str | None, task_queue: str | None)
     )
 
 
+METRICS_ENV = "DRIFTLOOP_TRAINER_METRICS_ADDRESS"
+_METRICS_ADDRESS = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(\d{1,5})$")
+
+
+def metrics_runtime(address: str | None):
+    """A Temporal runtime whose core serves the SDK's metrics (temporal_*) for
+    Prometheus at http://ADDRESS/metrics, when DRIFTLOOP_TRAINER_METRICS_ADDRESS
+    is set (host:port); None (the default runtime, no port opened) otherwise.
+    Checked here because the core reports a bad address only as a panic."""
+    from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+
+    from .errors import InvalidRequest
+
+    address = (address or "").strip()
+    if not address:
+        return None
+    match = _METRICS_ADDRESS.match(address)
+    if not match or not 1 <= int(match[1]) <= 65535:
+        raise InvalidRequest("invalid_metrics_address", f"{METRICS_ENV} must be host:port (e.g. 0.0.0.0:9465), not {address!r}")
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
+
+
 async def run_worker(address: str, namespace: str, task_queue: str, max_concurrent: int) -> None:
     from temporalio.client import Client
     from temporalio.worker import Worker
 
     from .errors import InternalError
 
+    runtime = metrics_runtime(os.environ.get(METRICS_ENV))
     try:
-        client = await Client.connect(address, namespace=namespace)
+        client = await Client.connect(address, namespace=namespace, **({"runtime": runtime} if runtime else {}))
     except Exception as exc:
         raise InternalError(
             "temporal_unavailable", f"cannot connect to Temporal at {address} (namespace {namespace!r}): {exc}"

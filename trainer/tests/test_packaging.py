@@ -63,11 +63,27 @@ def _requirements() -> dict[str, str]:
     return pins
 
 
-def test_base_image_is_a_pinned_slim_python_matching_the_venv():
-    (base,) = _all("FROM")
-    match = re.fullmatch(r"python:(\d+)\.(\d+)\.(\d+)-slim-([a-z]+)", base)
-    assert match, f"FROM must pin python:X.Y.Z-slim-<debian>, got {base!r}"
-    assert (int(match[1]), int(match[2])) == sys.version_info[:2]
+def test_base_images_are_a_pinned_slim_python_matching_the_venv_in_two_stages():
+    stages = _all("FROM")
+    assert [f.split()[-1] for f in stages] == ["build", "runtime"], stages
+    for base in stages:
+        match = re.fullmatch(r"python:(\d+)\.(\d+)\.(\d+)-slim-([a-z]+) AS [a-z]+", base)
+        assert match, f"FROM must pin python:X.Y.Z-slim-<debian>, got {base!r}"
+        assert (int(match[1]), int(match[2])) == sys.version_info[:2]
+    assert len({f.split()[0] for f in stages}) == 1, "both stages on the same base"
+    # The runtime stage gets the build stage's venv and nothing else from it.
+    assert [c for c in _all("COPY") if c.startswith("--from=")] == ["--from=build /opt/venv /opt/venv"]
+
+
+def test_worker_has_a_healthcheck_on_its_metrics_port_and_train_runs_pass_it():
+    (check,) = _all("HEALTHCHECK")
+    argv = json.loads(check[check.index("CMD ") + 4 :])
+    assert argv[:2] == ["python", "-c"]
+    assert "http://127.0.0.1:9465/metrics" in argv[2]
+    assert any(env.startswith("DRIFTLOOP_TRAINER_METRICS_ADDRESS=0.0.0.0:9465") for env in _all("ENV"))
+    # Not the worker (this pytest process stands in for PID 1's command line): healthy without a port.
+    code = argv[2].replace("/proc/1/cmdline", "/proc/self/cmdline")
+    assert subprocess.run([sys.executable, "-c", code], timeout=30).returncode == 0
 
 
 def test_dockerfile_installs_exactly_requirements_txt():
@@ -100,6 +116,8 @@ def test_copied_files_exist_and_are_not_excluded_by_dockerignore():
         return keep
 
     for args in _all("COPY"):
+        if args.startswith("--from="):
+            continue  # from the build stage, not the context
         source = shlex.split(args)[0]
         assert (TRAINER / source).exists(), source
         assert included(source), f"{source} is excluded from the build context by .dockerignore"

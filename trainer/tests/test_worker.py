@@ -262,6 +262,9 @@ def test_worker_process_serves_train_on_a_real_temporal_server_and_stops_on_sigt
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     address = f"127.0.0.1:{port}"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        metrics_port = s.getsockname()[1]
     server = subprocess.Popen(
         [str(TEMPORAL_CLI), "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(port),
          "--log-level", "error"],
@@ -284,6 +287,7 @@ def test_worker_process_serves_train_on_a_real_temporal_server_and_stops_on_sigt
             trainer_worker = subprocess.Popen(
                 [sys.executable, "-m", "driftloop_trainer", "worker", "--address", address, "--task-queue", "pytest-trainer"],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                env={**os.environ, "DRIFTLOOP_TRAINER_METRICS_ADDRESS": f"127.0.0.1:{metrics_port}"},
             )
             async with Worker(client, task_queue="pytest-workflows", workflows=[TrainOnce]):
                 out = tmp_path / "run" / "model"
@@ -296,6 +300,12 @@ def test_worker_process_serves_train_on_a_real_temporal_server_and_stops_on_sigt
         result = asyncio.run(scenario())
         assert result == {"outDir": str(tmp_path / "run" / "model"), "trained": True}
         assert (tmp_path / "run" / "model" / "metadata.json").is_file()
+        # DRIFTLOOP_TRAINER_METRICS_ADDRESS: the SDK's metrics for Prometheus (deploy/prometheus scrapes them).
+        import urllib.request
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as res:
+            metrics = res.read().decode()
+        assert "# TYPE temporal_activity_execution_latency histogram" in metrics
+        assert 'activity_type="train"' in metrics and 'task_queue="pytest-trainer"' in metrics
         trainer_worker.send_signal(signal.SIGTERM)
         _, stderr = trainer_worker.communicate(timeout=30)
         assert trainer_worker.returncode == 0, stderr[-2000:]
@@ -310,3 +320,13 @@ def test_worker_process_serves_train_on_a_real_temporal_server_and_stops_on_sigt
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def test_metrics_address_is_checked_and_unset_means_no_exporter(monkeypatch):
+    from driftloop_trainer.errors import InvalidRequest
+    from driftloop_trainer.worker import metrics_runtime
+
+    assert metrics_runtime(None) is None and metrics_runtime("  ") is None
+    for bad in ("9465", "0.0.0.0", "host:0", "host:70000", "a b:1"):
+        with pytest.raises(InvalidRequest, match="DRIFTLOOP_TRAINER_METRICS_ADDRESS must be host:port"):
+            metrics_runtime(bad)
