@@ -2,7 +2,8 @@ import { Webhooks } from '@octokit/webhooks';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { GithubTrigger } from '../config/pipeline-run.js';
 import type { PipelineConfig } from '../config/pipeline.js';
-import { DriftloopError } from '../errors/index.js';
+import { DriftloopError, NotFoundError } from '../errors/index.js';
+import { DEFAULT_BODY_LIMITS, limitOptions, type HttpTimeouts } from '../serving/http-limits.js';
 import { CAN_TRIGGER } from './client.js';
 import type { DeliveryLog } from './deliveries.js';
 import { decide, type CommitSource, type ReportTarget } from './events.js';
@@ -32,6 +33,8 @@ export interface WebhookServerDeps {
   deliveries: DeliveryLog;
   /** Largest accepted body; GitHub caps payloads at 25 MB. */
   bodyLimit?: number;
+  /** Connection, request and keep-alive timeouts (defaults in serving/http-limits.ts). */
+  timeouts?: Partial<HttpTimeouts>;
   log?: (line: string) => void;
 }
 
@@ -39,10 +42,12 @@ export type PassResult = { model: string; started: true; workflowId: string; run
 
 export const WEBHOOK_PATH = '/webhook';
 
+const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 export function buildWebhookServer(deps: WebhookServerDeps): FastifyInstance {
   const webhooks = new Webhooks({ secret: deps.secret });
   const log = deps.log ?? (() => {});
-  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 25 * 1024 * 1024 });
+  const app = Fastify({ logger: false, ...limitOptions(deps.bodyLimit ?? DEFAULT_BODY_LIMITS.webhook, deps.timeouts) });
   const inFlight = new Set<string>();
 
   // Keep the bytes exactly as sent: the HMAC is over them, not over a re-serialisation.
@@ -72,6 +77,8 @@ export function buildWebhookServer(deps: WebhookServerDeps): FastifyInstance {
     const delivery = header(req.headers['x-github-delivery']);
     if (!event) return reply.code(400).send({ error: 'missing X-GitHub-Event header' });
     if (!delivery) return reply.code(400).send({ error: 'missing X-GitHub-Delivery header' });
+    // Delivery ids are GUIDs; they are kept one per line in the delivery log, so nothing else gets in.
+    if (!DELIVERY_ID.test(delivery)) return reply.code(400).send({ error: 'X-GitHub-Delivery must be 1-128 of A-Z, a-z, 0-9, ".", "_", ":" or "-"' });
     const payload = parsePayload(raw, header(req.headers['content-type']) ?? '');
     if (typeof payload === 'string') return reply.code(400).send({ error: payload });
 
@@ -85,6 +92,8 @@ export function buildWebhookServer(deps: WebhookServerDeps): FastifyInstance {
       return reply.code(answer.status).send({ delivery, event, ...answer.body, passes: answer.passes, ...(answer.reason ? { reason: answer.reason } : {}) });
     } catch (err) {
       log(`${delivery} ${event}: failed: ${(err as Error).message}`);
+      // Not remembered either: a redelivery once the branch exists can succeed.
+      if (err instanceof NotFoundError) return reply.code(422).send({ delivery, event, started: false, error: err.message });
       return fail(reply, err);
     } finally {
       inFlight.delete(delivery);
@@ -114,7 +123,7 @@ export function buildWebhookServer(deps: WebhookServerDeps): FastifyInstance {
   /** What the pass reports back to: the target's commit resolved to a sha (a failure here is a 502: GitHub may redeliver). */
   async function githubTrigger(target: ReportTarget, event: string, delivery: string): Promise<GithubTrigger> {
     const [owner, repo] = target.repository.split('/') as [string, string];
-    const sha = 'sha' in target.commit ? target.commit.sha : await deps.headSha(owner, repo, target.commit);
+    const sha = 'sha' in target.commit ? target.commit.sha : await headSha(owner, repo, target.commit);
     return {
       kind: 'github',
       repository: target.repository,
@@ -124,6 +133,21 @@ export function buildWebhookServer(deps: WebhookServerDeps): FastifyInstance {
       ...(target.issueNumber !== undefined ? { issueNumber: target.issueNumber } : {}),
       ...(target.sender ? { sender: target.sender } : {}),
     };
+  }
+
+  /**
+   * A branch or pull request GitHub does not know (deleted since, or named
+   * wrongly in a dispatch) is the payload's problem, not a server failure:
+   * 422 rather than a 5xx.
+   */
+  async function headSha(owner: string, repo: string, source: Exclude<CommitSource, { sha: string }>): Promise<string> {
+    try {
+      return await deps.headSha(owner, repo, source);
+    } catch (err) {
+      if ((err as { status?: unknown }).status !== 404) throw err;
+      const what = 'pull' in source ? `pull request #${source.pull}` : `branch ${JSON.stringify(source.branch)}`;
+      throw new NotFoundError(`${what} of ${owner}/${repo} does not exist on GitHub`, { owner, repo });
+    }
   }
 
   async function start(pipeline: PipelineConfig, trigger: GithubTrigger): Promise<PassResult> {

@@ -13,6 +13,7 @@ import { CanaryFollower, registryCanarySource } from './canary-follower.js';
 import type { ValidationPolicy } from './columns.js';
 import type { ServingContext } from './context.js';
 import { installErrorHandlers } from './error-responses.js';
+import { DEFAULT_BODY_LIMITS, limitOptions, type HttpTimeouts } from './http-limits.js';
 import { LoadedModel, type ModelIdentity } from './loaded-model.js';
 import { ServingMetrics } from './metrics.js';
 import { sharedAliasWatch } from './shared-watch.js';
@@ -53,6 +54,8 @@ export interface ServingOptions {
   maxConcurrentRuns?: number;
   /** Request body limit in bytes (default 8 MiB): 413 beyond. */
   bodyLimit?: number;
+  /** Connection, request and keep-alive timeouts (defaults in http-limits.ts). */
+  timeouts?: Partial<HttpTimeouts>;
   /** Rows per request (default 10 000): 413 beyond. */
   maxRows?: number;
   /** A field that is not a feature: 'reject' (default) or 'ignore'. */
@@ -102,7 +105,8 @@ const serverVersion: string = JSON.parse(readFileSync(join(projectRoot, 'package
 const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
 export async function createServingServer(opts: ServingOptions): Promise<ServingServer> {
-  const bodyLimit = opts.bodyLimit ?? 8 * 1024 * 1024;
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMITS.serving;
+  const limits = limitOptions(bodyLimit, opts.timeouts);
   const policy: ValidationPolicy = { extraFields: opts.extraFields ?? 'reject', maxRows: opts.maxRows ?? 10_000 };
   const batcher: BatcherOptions = {
     maxBatchRows: opts.maxBatchRows ?? DEFAULT_BATCHER_OPTIONS.maxBatchRows,
@@ -200,7 +204,7 @@ export async function createServingServer(opts: ServingOptions): Promise<Serving
   try {
     app = Fastify({
       logger: opts.logger ?? false,
-      bodyLimit,
+      ...limits,
       // Accept the caller's X-Request-Id (a gateway's, or one the client wants to
       // quote in POST /feedback) when it is a sane token; otherwise make one.
       requestIdHeader: false,

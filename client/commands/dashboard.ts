@@ -1,11 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
-import Fastify from 'fastify';
 import { ConfigError } from '../../errors/index.js';
 import { ReportFiles } from '../../reports/file-store.js';
 import { reportSource } from '../../reports/source.js';
 import { openRegistry } from '../../registry/open.js';
-import { registerReports } from '../../serving/routes/reports.js';
+import { buildDashboardApp } from '../../serving/dashboard-app.js';
 import { untilInterrupted, type SignalSource } from '../interrupt.js';
 
 export interface DashboardDeps {
@@ -32,10 +31,8 @@ export function registerDashboard(program: Command, deps: DashboardDeps = {}): v
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be an integer from 0 to 65535, not ${JSON.stringify(opts.port)}`, { field: 'port' });
       const registry = await openRegistry(process.env);
-      const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
+      const app = buildDashboardApp(reportSource({ files: ReportFiles.inHome(process.env), registry }));
       try {
-        registerReports(app, reportSource({ files: ReportFiles.inHome(process.env), registry }));
-        app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/reports'));
         await app.listen({ host: opts.host, port });
         const info = app.server.address() as AddressInfo;
         const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;

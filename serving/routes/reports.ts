@@ -9,7 +9,8 @@ import type { ReportSource } from '../../reports/source.js';
  * GET /reports/<id>: one stored report's HTML (an id may contain "/", as the
  * report files' `<model>/<name>` do). Used by the serving process and by
  * `driftloop dashboard`. Answers HTML, errors included, since people open
- * these in a browser.
+ * these in a browser; a client that asks for JSON (Accept: application/json,
+ * no text/html) gets the servers' JSON error shape `{ error }` instead.
  */
 export function registerReports(app: FastifyInstance, source: ReportSource, basePath = '/reports'): void {
   const hidden = { schema: { hide: true } };
@@ -23,12 +24,17 @@ export function registerReports(app: FastifyInstance, source: ReportSource, base
       return html(reply, await source.reportHtml(id));
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
+      if (wantsJson(req.headers.accept)) return reply.code(404).send({ error: err.message });
       return html(
         reply.code(404),
         `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Report not found</title></head><body><h1>Report not found</h1><p>${text(err.message)}</p><p><a href="${basePath}">All reports</a></p></body></html>`,
       );
     }
   });
+}
+
+function wantsJson(accept: string | undefined): boolean {
+  return !!accept && accept.includes('application/json') && !accept.includes('text/html');
 }
 
 function html(reply: FastifyReply, body: string): FastifyReply {

@@ -244,12 +244,17 @@ describe('events that start a forced pass (real Temporal)', () => {
     expect(await expectForcedPass(onPull.json)).toMatchObject({ sha: PR_HEAD, issueNumber: 12, sender: 'writer' });
   });
 
-  it('a branch GitHub does not know answers 502 and starts nothing (the delivery may be redelivered)', async () => {
+  it('a branch GitHub does not know answers 422 (the payload\'s problem, not a server error) and starts nothing; the delivery may be redelivered', async () => {
     const before = await latestRun(pipeline.model);
-    const res = await deliver('workflow_dispatch', { ref: 'refs/heads/gone', inputs: { model: pipeline.model }, repository });
-    expect(res.status).toBe(502);
-    expect(res.json.error).toMatch(/Branch not found/);
+    const delivery = randomUUID();
+    const res = await deliver('workflow_dispatch', { ref: 'refs/heads/gone', inputs: { model: pipeline.model }, repository }, { delivery });
+    expect(res.status).toBe(422);
+    expect(res.json.error).toBe('branch "gone" of acme/models does not exist on GitHub');
     expect(await latestRun(pipeline.model)).toEqual(before);
+    // Not remembered: once the branch exists, a redelivery is tried again (not answered as a duplicate).
+    const again = await deliver('workflow_dispatch', { ref: 'refs/heads/gone', inputs: { model: pipeline.model }, repository }, { delivery });
+    expect(again.status).toBe(422);
+    expect(again.json.duplicate).toBeUndefined();
   });
 
   it('GitHub failing the permission check answers 502 and does not remember the delivery (a redelivery is tried again)', async () => {
