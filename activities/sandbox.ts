@@ -58,7 +58,13 @@ export function createValidateInSandbox(_deps: ActivityDeps) {
    * cannot be started, the holdout cannot be read) throws.
    */
   return function validateInSandbox({ pipeline, candidateDir }: SandboxInput): Promise<SandboxResult> {
-    return asActivity(() => runSandbox(pipeline, candidateDir, cancellation()));
+    return asActivity(async () => {
+      const signal = cancellation();
+      const result = await runSandbox(pipeline, candidateDir, signal);
+      // A cancelled run's failed checks describe the cancellation, not the candidate: never return them as a verdict.
+      if (signal?.aborted) throw signal.reason ?? new Error('validateInSandbox was cancelled');
+      return result;
+    });
   };
 }
 
