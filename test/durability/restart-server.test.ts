@@ -56,6 +56,8 @@ describe('restarting the file-backed dev server during a pass', () => {
       model,
       rows: 20_000,
       overrides: {
+        // The serving sandbox's latency budget is generous: the machine is busy with the other tests.
+        sandbox: { requests: 20, latencyBudgetMs: 10_000 },
         trainer: {
           estimator: 'gradient_boosting',
           params: { n_estimators: 60, max_depth: 3 },
