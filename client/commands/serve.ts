@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../errors/index.js';
 import { openRegistry } from '../../registry/index.js';
 import type { Registry } from '../../registry/types.js';
+import { DEFAULT_BODY_LIMITS, DEFAULT_HTTP_TIMEOUTS } from '../../serving/http-limits.js';
 import { registryPredictionSink } from '../../serving/prediction-sinks.js';
 import { createServingServer, type ServingSource } from '../../serving/server.js';
 import { untilInterrupted, type SignalSource } from '../interrupt.js';
@@ -17,6 +18,8 @@ interface ServeOptions {
   maxBatch: string;
   maxWaitMs: string;
   maxRows: string;
+  bodyLimit: string;
+  requestTimeoutMs: string;
   ignoreExtraFields: boolean;
 }
 
@@ -47,6 +50,8 @@ export function registerServe(program: Command, deps: ServeDeps = {}): void {
     .option('--max-batch <n>', 'micro-batching: at most this many rows per model run', '256')
     .option('--max-wait-ms <n>', 'micro-batching: a request waits at most this long for others', '2')
     .option('--max-rows <n>', 'rows per request (413 beyond)', '10000')
+    .option('--body-limit <bytes>', 'largest request body, after gzip/deflate decoding (413 beyond)', String(DEFAULT_BODY_LIMITS.serving))
+    .option('--request-timeout-ms <ms>', 'a request (headers and body) must arrive within this time (408 beyond)', String(DEFAULT_HTTP_TIMEOUTS.requestTimeoutMs))
     .option('--ignore-extra-fields', 'drop request fields that are not features instead of rejecting the request', false)
     .action(async (opts: ServeOptions) => {
       const print = deps.print ?? ((line: string) => console.log(line));
@@ -61,6 +66,8 @@ export function registerServe(program: Command, deps: ServeDeps = {}): void {
       const maxBatchRows = num(opts.maxBatch, '--max-batch', 1);
       const maxWaitMs = num(opts.maxWaitMs, '--max-wait-ms', 0);
       const maxRows = num(opts.maxRows, '--max-rows', 1);
+      const bodyLimit = num(opts.bodyLimit, '--body-limit', 1);
+      const requestTimeoutMs = num(opts.requestTimeoutMs, '--request-timeout-ms', 1);
 
       let registry: Registry | undefined;
       let source: ServingSource;
@@ -80,6 +87,8 @@ export function registerServe(program: Command, deps: ServeDeps = {}): void {
           maxBatchRows,
           maxWaitMs,
           maxRows,
+          bodyLimit,
+          timeouts: { requestTimeoutMs },
           extraFields: opts.ignoreExtraFields ? 'ignore' : 'reject',
           sink: registry ? registryPredictionSink(registry) : null,
           logger: { level: 'warn' },

@@ -89,7 +89,24 @@ describe('driftloop serve', () => {
     }
   });
 
+  it('--body-limit: a larger body is a JSON 413 naming the limit; smaller ones are served', async () => {
+    const s = serve(['--onnx', fx.classifier.onnx, '--port', '0', '--body-limit', '2048', '--request-timeout-ms', '5000']);
+    const url = await s.url();
+    try {
+      const one = await referenceRecords(fx.data, fx.classifier.card, 1);
+      expect((await postJson(`${url}/predict`, one)).status).toBe(200);
+      const big = await postJson(`${url}/predict`, Array.from({ length: 40 }, () => one[0]));
+      expect(big.status).toBe(413);
+      expect(big.json.error).toBe('the request body exceeds the limit of 2048 bytes');
+    } finally {
+      s.interrupt();
+      await s.done;
+    }
+  });
+
   it('refuses both or neither of --model and --onnx, and bad numbers', async () => {
+    await expect(serve(['--onnx', fx.classifier.onnx, '--body-limit', '0']).done).rejects.toThrow(/--body-limit must be an integer ≥ 1, not "0"/);
+    await expect(serve(['--onnx', fx.classifier.onnx, '--request-timeout-ms', '1.5']).done).rejects.toThrow(/--request-timeout-ms must be an integer ≥ 1/);
     await expect(serve(['--port', '0']).done).rejects.toThrow(/exactly one of --model NAME or --onnx FILE/);
     await expect(serve(['--onnx', fx.classifier.onnx, '--model', 'x']).done).rejects.toThrow(/exactly one/);
     await expect(serve(['--onnx', fx.classifier.onnx, '--max-batch', '0']).done).rejects.toThrow(/--max-batch must be an integer ≥ 1/);

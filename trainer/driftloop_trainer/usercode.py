@@ -23,6 +23,7 @@ import importlib.machinery
 import importlib.util
 import inspect
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -33,6 +34,10 @@ from .errors import InvalidRequest
 
 ENV_VAR = "DRIFTLOOP_USER_CODE"
 FIELD = "estimator.code"
+
+# The request schema checks this too; checked again here so that no string
+# (a path, "..", a NUL byte) ever reaches the import machinery, whoever calls.
+_REFERENCE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")
 
 
 def user_code_root() -> Path:
@@ -192,6 +197,13 @@ def _execute(reference: str, name: str, spec: importlib.machinery.ModuleSpec, ro
 
 def load_function(reference: str) -> Callable[..., Any]:
     """The function a "module.path:function" reference names, from the user-code directory."""
+    if not isinstance(reference, str) or not _REFERENCE.fullmatch(reference):
+        raise InvalidRequest(
+            "invalid_value",
+            f'field "{FIELD}" must be "module.path:function" (Python identifiers separated by dots, a colon, '
+            f"then the function name); got {reference!r}",
+            field=FIELD,
+        )
     root = user_code_root()
     module_name, _, function_name = reference.partition(":")
     module = _import(reference, module_name, root)

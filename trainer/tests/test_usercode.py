@@ -227,3 +227,24 @@ def test_cli_refuses_os_system_as_an_invalid_request(tmp_path, datasets):
         2, "invalid_request", "user_code_outside_directory",
     )
     assert not (Path.cwd() / "pwned").exists() and not result.out.exists()
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["../evil:build", "..evil:build", "/abs/evil:build", "evil\x00:build", "%2e%2e.evil:build", ".evil:build",
+     "evil/../../x:build", "evil\\..\\x:build", "evil:build\n", "evil:", ":build", "evil", ""],
+)
+def test_the_loader_itself_refuses_references_that_are_not_module_paths(user_code, tmp_path, reference):
+    """Defence in depth below the request schema: a path, "..", a NUL byte or
+    a trailing newline never reaches the import machinery, and a module beside
+    the mount (where "../evil" would point) is never executed."""
+    from driftloop_trainer import usercode
+
+    marker = tmp_path / "executed"
+    (tmp_path / "evil.py").write_text(f"open({str(marker)!r}, 'w').close()\ndef build(): pass\n", encoding="utf-8")
+    user_code("evil.py", f"open({str(marker)!r}, 'w').close()\ndef build(): pass\n")
+    with pytest.raises(InvalidRequest) as info:
+        usercode.load_function(reference)
+    assert (info.value.code, info.value.context["field"]) == ("invalid_value", "estimator.code")
+    assert '"module.path:function"' in info.value.message
+    assert not marker.exists()
