@@ -17,13 +17,24 @@ import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWorker } from './commands/worker.js';
+import { registerSettings } from './commands/settings.js';
+import { configureUsageErrors, EXIT_CODES_HELP } from './exit-codes.js';
+import { DEFAULT_SETTINGS_FILE, DEFAULTS } from './settings.js';
 
 /** The `driftloop` command line; each command lives in its own module under commands/. */
 export function buildProgram(): Command {
   const program = new Command('driftloop')
     .description('continuous retraining: monitor → drift check → retrain → evaluate → conditional promotion, on Temporal')
     .option('--debug', 'print stack traces of errors')
-    .showHelpAfterError();
+    .option('--settings <file>', `CLI settings file (YAML; env DRIFTLOOP_SETTINGS; default ./${DEFAULT_SETTINGS_FILE} if present; docs/cli.md)`)
+    .option('--address <host:port>', `Temporal frontend (env TEMPORAL_ADDRESS; default "${DEFAULTS.address}")`)
+    .option('--namespace <name>', `Temporal namespace (env TEMPORAL_NAMESPACE; default "${DEFAULTS.namespace}")`)
+    .option('--tls-cert <file>', 'TLS client certificate, PEM (env TEMPORAL_TLS_CLIENT_CERT_PATH; needs --tls-key)')
+    .option('--tls-key <file>', 'TLS client private key, PEM (env TEMPORAL_TLS_CLIENT_KEY_PATH)')
+    .option('--tls-ca <file>', 'CA certificate to verify the server, PEM (env TEMPORAL_TLS_SERVER_CA_CERT_PATH; default: system roots)')
+    .option('--tls-server-name <name>', 'TLS server name override (env TEMPORAL_TLS_SERVER_NAME)')
+    .addHelpText('after', `\nSettings: flags > environment > settings file > defaults; API key: TEMPORAL_API_KEY (docs/cli.md).\n${EXIT_CODES_HELP}`);
+  configureUsageErrors(program);
   registerDemo(program);
   registerDev(program);
   registerWorker(program);
@@ -42,5 +53,6 @@ export function buildProgram(): Command {
   registerMetrics(program);
   registerDashboard(program);
   registerGithub(program);
+  registerSettings(program);
   return program;
 }

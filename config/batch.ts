@@ -19,18 +19,19 @@ const SqlIdentifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be
 
 export const BatchInput = z.discriminatedUnion('kind', [
   /** One CSV or Parquet file. */
-  z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('file'), path: z.string().min(1).describe('A CSV or Parquet file.') }),
   /**
    * A folder of partitioned files, scored in file-name order; `pattern`
    * matches file names in the folder (`*` and `?`; no sub-folders).
    */
   z.strictObject({
     kind: z.literal('folder'),
-    path: z.string().min(1),
+    path: z.string().min(1).describe('The folder; its files are scored in file-name order.'),
     pattern: z
       .string()
       .regex(/^[^/\\]+$/, 'is a file-name pattern (no "/")')
-      .default('*.parquet'),
+      .default('*.parquet')
+      .describe('File names to score in the folder (`*` and `?`; no sub-folders).'),
   }),
   /**
    * A PostgreSQL query. Chunks are read with LIMIT/OFFSET over the query
@@ -40,33 +41,26 @@ export const BatchInput = z.discriminatedUnion('kind', [
    */
   z.strictObject({
     kind: z.literal('postgres'),
-    query: z.string().min(1),
-    orderBy: SqlIdentifier,
-    urlEnv: EnvName.default('DRIFTLOOP_DATABASE_URL'),
+    query: z.string().min(1).describe('SQL returning the rows to score with the feature columns.'),
+    orderBy: SqlIdentifier.describe('A column unique per row: chunks are LIMIT/OFFSET ranges of the query ordered by it, so every retry sees the same rows.'),
+    urlEnv: EnvName.default('DRIFTLOOP_DATABASE_URL').describe('Environment variable holding the PostgreSQL URL (never the URL itself).'),
   }),
 ]);
 export type BatchInput = z.infer<typeof BatchInput>;
 
 export const BatchConfig = z
   .strictObject({
-    /** The job's name: its workflow id is `batch-<name>` (default: the model's name). */
-    name: ModelName.optional(),
-    /** The registered model that scores the rows. */
-    model: ModelName,
-    /** The alias whose version scores the rows (default `champion`)… */
-    alias: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be 1-32 of a-z, 0-9, "_", "-", starting with a letter').optional(),
-    /** …or a fixed version. */
-    version: z.number().int().positive().optional(),
-    input: BatchInput,
+    name: ModelName.optional().describe("The job's name: its workflow id is `batch-<name>` (default: the model's name)."),
+    model: ModelName.describe('The registered model that scores the rows.'),
+    alias: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be 1-32 of a-z, 0-9, "_", "-", starting with a letter').optional().describe('The alias whose version scores the rows (default `champion`)…'),
+    version: z.number().int().positive().optional().describe('…or a fixed version.'),
+    input: BatchInput.describe('The rows to score: a file, a folder of partitions, or a PostgreSQL query.'),
     output: z.strictObject({
-      /** A folder: each run writes `<path>/<run>/part-NNNNN.<format>`. */
-      path: z.string().min(1),
-      format: z.enum(['csv', 'parquet']).default('csv'),
-    }),
-    /** Rows per chunk: one activity (one output file) per chunk. */
-    chunkRows: z.number().int().min(1).max(10_000_000).default(50_000),
-    /** Chunks scored at the same time. */
-    parallelism: z.number().int().min(1).max(32).default(2),
+      path: z.string().min(1).describe('A folder: each run writes `<path>/<run>/part-NNNNN.<format>`.'),
+      format: z.enum(['csv', 'parquet']).default('csv').describe('Format of the output files.'),
+    }).describe('Where the scored rows go.'),
+    chunkRows: z.number().int().min(1).max(10_000_000).default(50_000).describe('Rows per chunk: one activity (one output file) per chunk.'),
+    parallelism: z.number().int().min(1).max(32).default(2).describe('Chunks scored at the same time.'),
   })
   .refine((c) => c.alias === undefined || c.version === undefined, {
     message: 'give alias or version, not both',

@@ -14,12 +14,9 @@ const CLASSIFICATION = new Set<string>(CLASSIFICATION_METRICS);
 const REGRESSION = new Set<string>(REGRESSION_METRICS);
 
 export const BootstrapConfig = z.strictObject({
-  /** Resamples of the holdout rows; fewer than 100 gives a meaningless percentile interval. */
-  iterations: z.number().int().min(100).max(100_000).default(1000),
-  /** Two-sided confidence of the interval. */
-  confidence: z.number().gt(0.5).lt(1).default(0.95),
-  /** Seed of the resampling PRNG, so that a pass's decision can be reproduced. */
-  seed: z.number().int().default(42),
+  iterations: z.number().int().min(100).max(100_000).default(1000).describe('Resamples of the holdout rows; fewer than 100 gives a meaningless percentile interval.'),
+  confidence: z.number().gt(0.5).lt(1).default(0.95).describe('Two-sided confidence of the interval.'),
+  seed: z.number().int().default(42).describe("Seed of the resampling PRNG, so that a pass's decision can be reproduced."),
 });
 export type BootstrapConfig = z.infer<typeof BootstrapConfig>;
 
@@ -27,18 +24,12 @@ const PerMetric = (value: z.ZodNumber) => z.record(z.string(), value).default({}
 
 export const EvaluationConfig = z
   .strictObject({
-    /** Share of the current window held out from training to compare candidate and champion. */
-    holdoutFraction: z.number().gt(0).lt(0.9).default(0.3),
-    /** The candidate must beat the champion's primary metric by at least this much. */
-    margin: z.number().min(0).default(0.01),
-    /** Fewer holdout rows than this and the comparison is too noisy to promote on. */
-    minHoldoutRows: z.number().int().min(1).default(100),
-    /** Absolute floors (ceilings for lower-is-better metrics such as rmse) the candidate must meet, per metric. */
-    floors: PerMetric(z.number().finite()),
-    /** Per secondary metric, how much worse than the champion (absolute) the candidate may be. */
-    maxRegression: PerMetric(z.number().finite().min(0)),
-    /** A paired bootstrap CI of the primary metric's difference; promote only if its lower bound clears the margin. Off when absent. */
-    bootstrap: BootstrapConfig.optional(),
+    holdoutFraction: z.number().gt(0).lt(0.9).default(0.3).describe('Share of the current window held out from training to compare candidate and champion.'),
+    margin: z.number().min(0).default(0.01).describe("The candidate must beat the champion's primary metric by at least this much."),
+    minHoldoutRows: z.number().int().min(1).default(100).describe('Fewer holdout rows than this and the comparison is too noisy to promote on.'),
+    floors: PerMetric(z.number().finite()).describe('Absolute floors (ceilings for lower-is-better metrics such as rmse) the candidate must meet, per metric.'),
+    maxRegression: PerMetric(z.number().finite().min(0)).describe('Per secondary metric, how much worse than the champion (absolute) the candidate may be.'),
+    bootstrap: BootstrapConfig.optional().describe("A paired bootstrap CI of the primary metric's difference; promote only if its lower bound clears the margin. Off when absent."),
   })
   .superRefine((cfg, ctx) => {
     for (const field of ['floors', 'maxRegression'] as const) {

@@ -15,8 +15,8 @@ export const FeatureKind = z.enum(['numeric', 'categorical']);
 export type FeatureKind = z.infer<typeof FeatureKind>;
 
 export const Feature = z.strictObject({
-  name: z.string().min(1).max(200),
-  kind: FeatureKind,
+  name: z.string().min(1).max(200).describe('Column name in the data files and in serving requests.'),
+  kind: FeatureKind.describe('How the trainer encodes it and which drift methods apply.'),
 });
 export type Feature = z.infer<typeof Feature>;
 
@@ -29,22 +29,18 @@ export type MetricName = z.infer<typeof MetricName>;
 
 /** Rules that turn live metrics into a "degraded" verdict. */
 export const DegradationRules = z.strictObject({
-  /** Degraded when the live primary metric is worse than this absolute value. */
-  floor: z.number().finite().optional(),
-  /** Degraded when the live metric is worse than the version's validation metric by more than this share (0.05 = 5 %). */
-  maxRelativeDrop: z.number().gt(0).lt(1).optional(),
-  /** No rule fires on fewer labelled rows than this. */
-  minLabelledRows: z.number().int().min(1).default(100),
-  /** Length of one metrics window, in hours. */
-  windowHours: z.number().positive().default(24),
+  floor: z.number().finite().optional().describe('Degraded when the live primary metric is worse than this absolute value.'),
+  maxRelativeDrop: z.number().gt(0).lt(1).optional().describe("Degraded when the live metric is worse than the version's validation metric by more than this share (0.05 = 5 %)."),
+  minLabelledRows: z.number().int().min(1).default(100).describe('No rule fires on fewer labelled rows than this.'),
+  windowHours: z.number().positive().default(24).describe('Length of one metrics window, in hours.'),
 });
 export type DegradationRules = z.infer<typeof DegradationRules>;
 
 /** The current window of the monitor and drift stages. */
 export const WindowSource = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('file'), path: z.string().min(1).describe('CSV or Parquet file read as the current window.') }),
   /** The newest `hours` of the prediction log (features as served; labels where feedback arrived). */
-  z.strictObject({ kind: z.literal('prediction-log'), hours: z.number().positive().default(24 * 7) }),
+  z.strictObject({ kind: z.literal('prediction-log'), hours: z.number().positive().default(24 * 7).describe('The newest this many hours of the prediction log.') }),
   /**
    * A PostgreSQL query returning one row per example with the feature (and
    * target) columns. The connection URL comes from the environment variable
@@ -52,8 +48,8 @@ export const WindowSource = z.discriminatedUnion('kind', [
    */
   z.strictObject({
     kind: z.literal('postgres'),
-    query: z.string().min(1),
-    urlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default('DRIFTLOOP_DATABASE_URL'),
+    query: z.string().min(1).describe('SQL returning one row per example with the feature (and target) columns.'),
+    urlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).default('DRIFTLOOP_DATABASE_URL').describe('Environment variable holding the PostgreSQL URL (never the URL itself).'),
   }),
 ]);
 export type WindowSource = z.infer<typeof WindowSource>;
@@ -81,69 +77,65 @@ export const RunnerName = z.enum(['local', 'temporal', 'kubernetes']);
 export type RunnerName = z.infer<typeof RunnerName>;
 
 export const KubernetesRunnerConfig = z.strictObject({
-  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(63).default('default'),
-  /** The trainer image (trainer/Dockerfile), pinned by tag or digest. */
-  image: z.string().min(1),
-  serviceAccount: z.string().min(1).optional(),
-  /** A PersistentVolumeClaim shared with the workers, mounted where DRIFTLOOP_HOME points. */
-  volumeClaim: z.string().min(1),
-  /** Mount path of the shared volume inside the Job's container (= the workers' DRIFTLOOP_HOME). */
-  mountPath: z.string().startsWith('/').default('/var/lib/driftloop'),
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(63).default('default').describe('Kubernetes namespace the training Jobs run in.'),
+  image: z.string().min(1).describe('The trainer image (trainer/Dockerfile), pinned by tag or digest.'),
+  serviceAccount: z.string().min(1).optional().describe("ServiceAccount of the Job's pod (default: the namespace's default)."),
+  volumeClaim: z.string().min(1).describe('A PersistentVolumeClaim shared with the workers, mounted where DRIFTLOOP_HOME points.'),
+  mountPath: z.string().startsWith('/').default('/var/lib/driftloop').describe("Mount path of the shared volume inside the Job's container (= the workers' DRIFTLOOP_HOME)."),
   resources: z
     .strictObject({
-      cpu: z.string().default('1'),
-      memory: z.string().default('2Gi'),
+      cpu: z.string().default('1').describe('CPU request and limit (Kubernetes quantity).'),
+      memory: z.string().default('2Gi').describe('Memory request and limit (Kubernetes quantity).'),
     })
-    .default({ cpu: '1', memory: '2Gi' }),
-  /** Seconds a finished Job is kept before Kubernetes deletes it (driftloop deletes it sooner). */
-  ttlSecondsAfterFinished: z.number().int().min(0).default(3600),
+    .default({ cpu: '1', memory: '2Gi' })
+    .describe("Resources of the Job's container."),
+  ttlSecondsAfterFinished: z.number().int().min(0).default(3600).describe('Seconds a finished Job is kept before Kubernetes deletes it (driftloop deletes it sooner).'),
 });
 export type KubernetesRunnerConfig = z.infer<typeof KubernetesRunnerConfig>;
 
 export const TrainerConfig = z
   .strictObject({
-    /** A built-in estimator… */
-    estimator: EstimatorName.optional(),
+    estimator: EstimatorName.optional().describe('A built-in estimator (default: logistic_regression, or ridge for regression); or give `code`, not both.'),
     /** …or user code: "module.path:function" returning an unfitted estimator (see trainer/README.md). */
     code: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$/, 'must be "module.path:function"')
-      .optional(),
-    params: Params.default({}),
+      .optional()
+      .describe('User code instead of `estimator`: "module.path:function" returning an unfitted scikit-learn estimator, loaded from DRIFTLOOP_USER_CODE (trainer/README.md).'),
+    params: Params.default({}).describe("The estimator's hyperparameters (scalars or lists of scalars)."),
     /** Randomized hyperparameter search with cross-validation, bounded by a time budget. */
     search: z
       .strictObject({
-        space: z.record(z.string().min(1), SearchDimension),
-        iterations: z.number().int().min(1).max(1000).default(10),
-        folds: z.number().int().min(2).max(20).default(3),
-        timeBudgetSeconds: z.number().positive().default(300),
+        space: z.record(z.string().min(1), SearchDimension).describe('Per hyperparameter: a list of values, or {distribution: uniform|loguniform|randint, low, high}.'),
+        iterations: z.number().int().min(1).max(1000).default(10).describe('Candidates sampled from the space.'),
+        folds: z.number().int().min(2).max(20).default(3).describe('Cross-validation folds per candidate.'),
+        timeBudgetSeconds: z.number().positive().default(300).describe('The search stops sampling after this long and keeps the best so far.'),
       })
-      .optional(),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
+      .optional()
+      .describe('Randomized hyperparameter search with cross-validation, bounded by a time budget. Off when absent.'),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(42).describe('Random seed of the split and the estimator: the same data and seed give the same model.'),
     validation: z
       .strictObject({
-        policy: z.enum(['random', 'time']).default('random'),
-        fraction: z.number().gt(0).lt(0.9).default(0.2),
+        policy: z.enum(['random', 'time']).default('random').describe('`random` rows, or the latest rows by `timeColumn` (`time`).'),
+        fraction: z.number().gt(0).lt(0.9).default(0.2).describe('Share of the training rows held out for the validation metrics of the model card.'),
       })
-      .default({ policy: 'random', fraction: 0.2 }),
-    /** Orders rows for `validation.policy: time`; never used as a feature. */
-    timeColumn: z.string().min(1).optional(),
-    runner: RunnerName.default('local'),
-    /** Task queue of the Python trainer workers (runner `temporal`). */
-    taskQueue: z.string().min(1).default('driftloop-trainer'),
-    kubernetes: KubernetesRunnerConfig.optional(),
-    /** Longest a single training attempt may take. */
-    timeoutMinutes: z.number().positive().default(60),
-    /** A trainer silent for this long is presumed dead and its attempt retried. */
-    heartbeatSeconds: z.number().positive().default(60),
+      .default({ policy: 'random', fraction: 0.2 })
+      .describe("The trainer's validation split."),
+    timeColumn: z.string().min(1).optional().describe('Orders rows for `validation.policy: time`; never used as a feature.'),
+    runner: RunnerName.default('local').describe('Where training runs: `local` child process, `temporal` trainer workers on `taskQueue`, or a `kubernetes` Job.'),
+    taskQueue: z.string().min(1).default('driftloop-trainer').describe('Task queue of the Python trainer workers (runner `temporal`).'),
+    kubernetes: KubernetesRunnerConfig.optional().describe('The Job of runner `kubernetes` (required for it).'),
+    timeoutMinutes: z.number().positive().default(60).describe('Longest a single training attempt may take.'),
+    heartbeatSeconds: z.number().positive().default(60).describe('A trainer silent for this long is presumed dead and its attempt retried.'),
     retry: z
       .strictObject({
-        maximumAttempts: z.number().int().min(1).default(3),
-        initialIntervalSeconds: z.number().positive().default(5),
-        backoffCoefficient: z.number().min(1).default(2),
-        maximumIntervalSeconds: z.number().positive().default(300),
+        maximumAttempts: z.number().int().min(1).default(3).describe('Attempts in all, the first included.'),
+        initialIntervalSeconds: z.number().positive().default(5).describe('Wait before the first retry.'),
+        backoffCoefficient: z.number().min(1).default(2).describe('Each wait is this many times the previous one.'),
+        maximumIntervalSeconds: z.number().positive().default(300).describe('Longest wait between attempts.'),
       })
-      .default({ maximumAttempts: 3, initialIntervalSeconds: 5, backoffCoefficient: 2, maximumIntervalSeconds: 300 }),
+      .default({ maximumAttempts: 3, initialIntervalSeconds: 5, backoffCoefficient: 2, maximumIntervalSeconds: 300 })
+      .describe('Retry policy of a failed training attempt (data and request errors are not retried).'),
   })
   .superRefine((t, ctx) => {
     if (t.estimator && t.code) {
@@ -156,43 +148,34 @@ export const TrainerConfig = z
       ctx.addIssue({ code: 'custom', path: ['kubernetes'], message: 'runner "kubernetes" needs a trainer.kubernetes section' });
     }
   })
-  .default(() => trainerDefaults());
+  .default(() => trainerDefaults())
+  .describe('How candidates are trained (the retrain stage).');
 
 export const PipelineConfig = z
   .strictObject({
-    model: ModelName,
-    task: Task,
-    target: z.string().min(1),
-    features: z.array(Feature).min(1),
+    model: ModelName.describe('Model name: registry key, workflow id `retrain-<model>`, file names (a-z, 0-9, ".", "_", "-").'),
+    task: Task.describe('What the model predicts: binary or multiclass classification, or regression.'),
+    target: z.string().min(1).describe('The label column in the data files.'),
+    features: z.array(Feature).min(1).describe('The model inputs, in order: the columns read from the data and expected in serving requests.'),
     data: z.strictObject({
-      /** Training data for the first version (used when the model has no champion yet). */
-      reference: z.string().min(1),
-      /** The newest labelled window: what the champion is monitored on and retrained from. */
-      current: z.string().min(1),
-    }),
+      reference: z.string().min(1).describe('Training data for the first version (used when the model has no champion yet).'),
+      current: z.string().min(1).describe('The newest labelled window: what the champion is monitored on and retrained from.'),
+    }).describe('The data files (CSV or Parquet), relative to the config file.'),
     monitor: z
       .strictObject({
-        metric: MetricName.optional(),
-        /** Absolute floor: retrain when the champion's metric on the current window is worse than this. */
-        threshold: z.number().finite().optional(),
-        /**
-         * Live performance rules, judged on the prediction log joined with
-         * feedback labels (see docs/monitoring.md).
-         */
-        degradation: DegradationRules.optional(),
-        /**
-         * Where monitor and drift read the current window. Default: the
-         * `data.current` file.
-         */
-        window: WindowSource.optional(),
+        metric: MetricName.optional().describe('The primary metric the loop decides on (default: accuracy, or rmse for regression).'),
+        threshold: z.number().finite().optional().describe("Absolute floor: retrain when the champion's metric on the current window is worse than this."),
+        degradation: DegradationRules.optional().describe('Live performance rules, judged on the prediction log joined with feedback labels (see docs/monitoring.md).'),
+        window: WindowSource.optional().describe('Where monitor and drift read the current window. Default: the `data.current` file.'),
       })
-      .default({}),
-    drift: DriftConfig.default(DRIFT_DEFAULTS),
+      .default({})
+      .describe('The monitor stage: when the champion counts as degraded.'),
+    drift: DriftConfig.default(DRIFT_DEFAULTS).describe('The drift stage: per-column tests of the current window against the reference (docs/drift.md).'),
     trainer: TrainerConfig,
-    evaluation: EvaluationConfig.default(EVALUATION_DEFAULTS),
-    github: GithubSettings.optional(),
-    promotion: PromotionConfig.default(PROMOTION_DEFAULTS),
-    sandbox: SandboxConfig.default(SANDBOX_DEFAULTS),
+    evaluation: EvaluationConfig.default(EVALUATION_DEFAULTS).describe('The evaluate stage: the gates a candidate must pass against the champion (docs/evaluation.md).'),
+    github: GithubSettings.optional().describe('GitHub triggers and reporting (docs/github.md). Off when absent.'),
+    promotion: PromotionConfig.default(PROMOTION_DEFAULTS).describe('What happens after a candidate passed evaluation and the sandbox (docs/promotion.md).'),
+    sandbox: SandboxConfig.default(SANDBOX_DEFAULTS).describe('The serving sandbox before promotion (docs/sandbox.md).'),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();

@@ -12,20 +12,13 @@ import { z } from 'zod';
  * from the prediction log (monitoring/live-comparison.ts, docs/promotion.md).
  */
 export const CanaryConfig = z.strictObject({
-  /** Share of requests routed to the candidate (0–1, exclusive). */
-  share: z.number().gt(0).lt(1).default(0.1),
-  /** How long the canary runs before it is judged. */
-  windowMinutes: z.number().positive().default(60),
-  /** Fewer served requests than this on either side: the comparison is `insufficient` and the canary ends without a promotion. */
-  minRequests: z.number().int().min(1).default(100),
-  /** Labelled rows (feedback) each side needs before the primary metric is compared; below it, only latency and confidence are. */
-  minLabelledRows: z.number().int().min(1).default(50),
-  /** How much worse (absolute) than the champion's the candidate's live primary metric may be. */
-  maxMetricDrop: z.number().min(0).default(0.02),
-  /** The candidate's p95 latency may be at most this multiple of the champion's. */
-  maxLatencyRatio: z.number().min(1).default(1.5),
-  /** Classifiers: how much lower the candidate's mean top-class probability may be. */
-  maxConfidenceDrop: z.number().min(0).max(1).default(0.1),
+  share: z.number().gt(0).lt(1).default(0.1).describe('Share of requests routed to the candidate (0–1, exclusive).'),
+  windowMinutes: z.number().positive().default(60).describe('How long the canary runs before it is judged.'),
+  minRequests: z.number().int().min(1).default(100).describe('Fewer served requests than this on either side: the comparison is `insufficient` and the canary ends without a promotion.'),
+  minLabelledRows: z.number().int().min(1).default(50).describe('Labelled rows (feedback) each side needs before the primary metric is compared; below it, only latency and confidence are.'),
+  maxMetricDrop: z.number().min(0).default(0.02).describe("How much worse (absolute) than the champion's the candidate's live primary metric may be."),
+  maxLatencyRatio: z.number().min(1).default(1.5).describe("The candidate's p95 latency may be at most this multiple of the champion's."),
+  maxConfidenceDrop: z.number().min(0).max(1).default(0.1).describe("Classifiers: how much lower the candidate's mean top-class probability may be."),
 });
 export type CanaryConfig = z.infer<typeof CanaryConfig>;
 
@@ -35,11 +28,9 @@ export type CanaryConfig = z.infer<typeof CanaryConfig>;
  * same length just before the promotion. Only the primary metric decides.
  */
 export const WatchConfig = z.strictObject({
-  windowMinutes: z.number().positive().default(60),
-  /** Labelled rows the new champion needs in the window before it is judged (fewer: it stays). */
-  minLabelledRows: z.number().int().min(1).default(50),
-  /** Roll back when the new champion's live primary metric is worse than the previous champion's by more than this (absolute). */
-  maxMetricDrop: z.number().min(0).default(0.02),
+  windowMinutes: z.number().positive().default(60).describe('How long the new champion is watched.'),
+  minLabelledRows: z.number().int().min(1).default(50).describe('Labelled rows the new champion needs in the window before it is judged (fewer: it stays).'),
+  maxMetricDrop: z.number().min(0).default(0.02).describe("Roll back when the new champion's live primary metric is worse than the previous champion's by more than this (absolute)."),
 });
 export type WatchConfig = z.infer<typeof WatchConfig>;
 
@@ -47,16 +38,15 @@ export const PromotionPolicy = z.enum(['auto', 'manual']);
 export type PromotionPolicy = z.infer<typeof PromotionPolicy>;
 
 export const PromotionConfig = z.strictObject({
-  /** `auto`: a candidate that passes every gate is promoted. `manual`: it waits for `driftloop approve|reject`. */
-  policy: PromotionPolicy.default('auto'),
+  policy: PromotionPolicy.default('auto').describe('`auto`: a candidate that passes every gate is promoted. `manual`: it waits for `driftloop approve|reject`.'),
   approval: z
     .strictObject({
-      /** A candidate not approved within this many days is rejected (a durable timer: restarts lose nothing). */
-      timeoutDays: z.number().positive().max(365).default(7),
+      timeoutDays: z.number().positive().max(365).default(7).describe('A candidate not approved within this many days is rejected (a durable timer: restarts lose nothing).'),
     })
-    .default({ timeoutDays: 7 }),
-  canary: CanaryConfig.optional(),
-  watch: WatchConfig.optional(),
+    .default({ timeoutDays: 7 })
+    .describe('The wait for an answer under policy `manual`.'),
+  canary: CanaryConfig.optional().describe('A share of live traffic goes to the candidate before it becomes champion. Off when absent.'),
+  watch: WatchConfig.optional().describe('After a promotion, roll back when the new champion does worse live. Off when absent.'),
 });
 export type PromotionConfig = z.infer<typeof PromotionConfig>;
 

@@ -4,7 +4,8 @@ import { ConfigError } from '../../errors/index.js';
 import { ApprovalAnswer } from '../../workflows/approval.js';
 import { formatIssues } from '../../config/format-issues.js';
 import { answerApproval } from '../approvals.js';
-import { connectClient, temporalSettings } from '../temporal.js';
+import { loadSettings } from '../settings.js';
+import { connectClient } from '../temporal.js';
 
 interface AnswerOpts {
   by?: string;
@@ -25,19 +26,19 @@ export function registerApprovals(program: Command): void {
           : 'reject the candidate a pass (policy manual) waits on: the champion stays',
       )
       .argument('<pass>', 'model name, or the pass\'s workflow id (retrain-NAME)')
-      .option('--by <name>', 'who answers (recorded in the pass and the alias audit; default: the OS user)')
+      .option('--by <name>', 'who answers, recorded in the pass and the alias audit (env DRIFTLOOP_USER; default: the OS user)')
       .option('--comment <text>', 'why')
       .option('--version <n>', 'only answer if this is the candidate version waiting (guards against answering a newer pass)')
       .option('--run-id <id>', 'a specific run of the pass')
       .option('--json', 'print the recorded approval as JSON', false)
-      .action(async (target: string, opts: AnswerOpts) => {
+      .action(async (target: string, opts: AnswerOpts, cmd: Command) => {
         const parsed = ApprovalAnswer.safeParse({
           by: opts.by ?? process.env.DRIFTLOOP_USER ?? userInfo().username,
           ...(opts.comment !== undefined ? { comment: opts.comment } : {}),
           ...(opts.version !== undefined ? { version: Number(opts.version) } : {}),
         });
         if (!parsed.success) throw new ConfigError(`${kind}: ${formatIssues(parsed.error).replace(/^by:/, '--by:').replace(/^version:/, '--version:')}`);
-        const settings = temporalSettings();
+        const settings = loadSettings(cmd.optsWithGlobals());
         const client = await connectClient(settings);
         try {
           const state = await answerApproval(client, kind, { target, ...(opts.runId ? { runId: opts.runId } : {}), answer: parsed.data });

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { loadBatchConfig } from '../../config/load-batch.js';
 import type { BatchScoreResult } from '../../workflows/batch-score.js';
 import { startBatch } from '../batch.js';
-import { connectClient, temporalSettings } from '../temporal.js';
+import { loadSettings } from '../settings.js';
+import { connectClient } from '../temporal.js';
 
 interface BatchOpts {
   wait: boolean;
@@ -19,13 +20,13 @@ export function registerBatch(program: Command): void {
     .argument('<config>', 'batch config file (YAML)')
     .option('--wait', 'wait for the run and print its row counts, timings and outputs', false)
     .option('--json', 'print JSON: the result with --wait, else the started workflow and run ids', false)
-    .option('--task-queue <name>', 'task queue of the workers (env DRIFTLOOP_TASK_QUEUE, default "driftloop")')
-    .action(async (file: string, opts: BatchOpts) => {
+    .option('--task-queue <name>', 'task queue of the workers (env DRIFTLOOP_TASK_QUEUE, settings taskQueue, default "driftloop")')
+    .action(async (file: string, opts: BatchOpts, cmd: Command) => {
       const batch = await loadBatchConfig(file);
-      const settings = temporalSettings();
+      const settings = loadSettings(cmd.optsWithGlobals());
       const client = await connectClient(settings);
       try {
-        const handle = await startBatch(client, batch, { taskQueue: opts.taskQueue ?? settings.taskQueue });
+        const handle = await startBatch(client, batch, { taskQueue: settings.taskQueue });
         if (!opts.wait) {
           console.log(
             opts.json

@@ -29,6 +29,7 @@ interface RawFlags {
   method?: string;
   threshold?: string;
   format: string;
+  json: boolean;
   out?: string;
   failOnDrift: boolean;
   threads?: string;
@@ -58,6 +59,7 @@ export function registerDrift(program: Command): void {
     .option('--method <name>', `one method for every column: ${DriftMethod.options.join(', ')} (default: Evidently's choice per column)`)
     .option('--threshold <x>', "one threshold for every column (default: the method's: 0.05 for p-values, 0.1 for distances)")
     .option('--format <format>', 'table, json (the DriftReport, docs/drift.md) or html', 'table')
+    .option('--json', 'same as --format json', false)
     .option('--out <file>', 'write the report to this file (atomically) instead of stdout')
     .option('--fail-on-drift', `exit with status ${EXIT_DRIFT} when the data set drifted`, false)
     .option('--threads <n>', 'worker threads for the per-column statistics (default: available cores)')
@@ -104,7 +106,12 @@ function parseFlags(raw: RawFlags, usage: UsageError): Flags {
     method: raw.method === undefined ? undefined : flag(DriftMethod, raw.method, raw.method, '--method', `one of ${DriftMethod.options.join(', ')}`),
     threshold:
       raw.threshold === undefined ? undefined : flag(z.number().positive().finite(), raw.threshold, number(raw.threshold), '--threshold', 'a positive number'),
-    format: flag(Format, raw.format, raw.format, '--format', 'table, json or html'),
+    // --json is --format json; with another --format it is a contradiction, not a silent choice.
+    format: raw.json
+      ? raw.format === 'table' || raw.format === 'json'
+        ? 'json'
+        : usage(`--json contradicts --format ${raw.format}`)
+      : flag(Format, raw.format, raw.format, '--format', 'table, json or html'),
     out: raw.out,
     failOnDrift: raw.failOnDrift,
     threads:

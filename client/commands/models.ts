@@ -112,7 +112,8 @@ export function registerModels(program: Command): void {
     .argument('<model>', 'model name')
     .argument('<version>', 'the version to promote')
     .option('--reason <text>', 'why, for the audit log', 'promoted from the command line')
-    .action((name: string, versionText: string, opts: { reason: string }) =>
+    .option('--json', 'print {model, from, to, moved, previous} as JSON', false)
+    .action((name: string, versionText: string, opts: { reason: string; json: boolean }) =>
       withRegistry(async (registry) => {
         const ref = { model: parseModelName(name) };
         const to = parseVersion(versionText, (why) => new ConfigError(`invalid version ${JSON.stringify(versionText)}: ${why}`));
@@ -126,6 +127,9 @@ export function registerModels(program: Command): void {
           runId: null,
           reason: opts.reason,
         });
+        if (opts.json) {
+          return console.log(JSON.stringify({ model: ref.model, from: current?.version ?? null, to, moved: result.moved, previous: result.moved ? result.previousChampion : null }));
+        }
         if (!result.moved) return console.log(`${ref.model}: version ${to} is already the champion; nothing changed`);
         console.log(
           `${ref.model}: champion ${current ? `v${current.version}` : '(none)'} → v${to}` +
@@ -139,11 +143,13 @@ export function registerModels(program: Command): void {
     .description('swap "champion" and "previous" (undo the last promotion); audited as cli:<user>')
     .argument('<model>', 'model name')
     .option('--reason <text>', 'why, for the audit log', 'rolled back from the command line')
-    .action((name: string, opts: { reason: string }) =>
+    .option('--json', 'print {model, champion, previous, moves} as JSON', false)
+    .action((name: string, opts: { reason: string; json: boolean }) =>
       withRegistry(async (registry) => {
         const ref = { model: parseModelName(name) };
         await requireModel(registry, ref.model);
         const result = await registry.rollback({ model: ref.model, actor: cliActor(), reason: opts.reason });
+        if (opts.json) return console.log(JSON.stringify({ model: ref.model, champion: result.champion, previous: result.previous, moves: result.moves }));
         if (result.moves.length === 0) return console.log(`${ref.model}: champion and previous are both v${result.champion}; nothing changed`);
         console.log(`${ref.model}: champion v${result.previous} → v${result.champion}; previous → v${result.previous}`);
       }),

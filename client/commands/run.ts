@@ -3,7 +3,8 @@ import { formatSummary } from '../format-summary.js';
 import { startPass } from '../pass.js';
 import { waitWithProgress } from '../pass-progress.js';
 import { resolvePipeline } from '../pipeline-target.js';
-import { connectClient, temporalSettings } from '../temporal.js';
+import { loadSettings } from '../settings.js';
+import { connectClient } from '../temporal.js';
 
 interface RunOpts {
   force: boolean;
@@ -22,14 +23,14 @@ export function registerRun(program: Command): void {
     .option('--wait', 'wait for the pass, showing its progress, and print its summary', false)
     .option('--json', 'print JSON: the summary with --wait, else the started workflow and run ids', false)
     .option('--config-dir <dir>', 'where model names are looked up (env DRIFTLOOP_CONFIG_DIR, default the working directory)')
-    .option('--task-queue <name>', 'task queue of the workers (env DRIFTLOOP_TASK_QUEUE, default "driftloop")')
-    .action(async (target: string, opts: RunOpts) => {
+    .option('--task-queue <name>', 'task queue of the workers (env DRIFTLOOP_TASK_QUEUE, settings taskQueue, default "driftloop")')
+    .action(async (target: string, opts: RunOpts, cmd: Command) => {
       const pipeline = await resolvePipeline(target, opts.configDir);
-      const settings = temporalSettings();
+      const settings = loadSettings(cmd.optsWithGlobals());
       const client = await connectClient(settings);
       try {
         const handle = await startPass(client, pipeline, {
-          taskQueue: opts.taskQueue ?? settings.taskQueue,
+          taskQueue: settings.taskQueue,
           force: opts.force,
           trigger: { kind: 'manual' },
         });

@@ -15,10 +15,12 @@ import {
   unpauseSchedule,
   type ScheduleInfo,
 } from '../schedules.js';
-import { connectClient, temporalSettings } from '../temporal.js';
+import { loadSettings } from '../settings.js';
+import { connectClient } from '../temporal.js';
 
-async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = await connectClient(temporalSettings());
+/** Connects with the command's settings (flags > env > settings file), runs `fn`, closes. */
+async function withClient<T>(cmd: Command, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connectClient(loadSettings(cmd.optsWithGlobals()));
   try {
     return await fn(client);
   } finally {
@@ -35,6 +37,7 @@ interface CreateOpts {
   paused: boolean;
   note?: string;
   taskQueue?: string;
+  json: boolean;
 }
 
 /** `driftloop schedule …`: retrain passes on Temporal Schedules (see docs/schedules.md). */
@@ -54,8 +57,9 @@ export function registerSchedule(program: Command): void {
     .option('--catchup-window <duration>', 'after an outage, start missed runs at most this late', '1h')
     .option('--paused', 'create it paused', false)
     .option('--note <text>', 'note shown with the schedule (e.g. why it is paused)')
-    .option('--task-queue <name>', 'task queue of the workers (env DRIFTLOOP_TASK_QUEUE, default "driftloop")')
-    .action(async (name: string, opts: CreateOpts) => {
+    .option('--task-queue <name>', 'task queue of the workers (env DRIFTLOOP_TASK_QUEUE, settings taskQueue, default "driftloop")')
+    .option('--json', 'print the created schedule as one JSON object (as in schedule list --json)', false)
+    .action(async (name: string, opts: CreateOpts, cmd: Command) => {
       // Every argument is checked before anything is read or any connection made.
       parseScheduleName(name);
       if ((opts.retrain === undefined) === (opts.batch === undefined)) {
@@ -69,19 +73,20 @@ export function registerSchedule(program: Command): void {
       const timing = opts.every !== undefined ? { every: opts.every } : { cron: opts.cron! };
       if (opts.batch !== undefined) {
         const batch = await loadBatchConfig(opts.batch);
-        const settings = temporalSettings();
-        const info = await withClient((client) =>
+        const settings = loadSettings(cmd.optsWithGlobals());
+        const info = await withClient(cmd, (client) =>
           createBatchSchedule(client, {
             name,
             batch,
             configFile: opts.batch!,
-            taskQueue: opts.taskQueue ?? settings.taskQueue,
+            taskQueue: settings.taskQueue,
             timing,
             catchupWindow: opts.catchupWindow,
             paused: opts.paused,
             ...(opts.note !== undefined ? { note: opts.note } : {}),
           }),
         );
+        if (opts.json) return console.log(JSON.stringify(info));
         console.log(
           `created schedule ${info.name} (${info.scheduleId}): batch ${info.model} ${info.timing}` +
             (info.paused ? ', paused' : `, next run ${info.nextRuns[0] ?? '-'}`),
@@ -89,19 +94,20 @@ export function registerSchedule(program: Command): void {
         return;
       }
       const pipeline = await loadPipelineConfig(opts.retrain!);
-      const settings = temporalSettings();
-      const info = await withClient((client) =>
+      const settings = loadSettings(cmd.optsWithGlobals());
+      const info = await withClient(cmd, (client) =>
         createSchedule(client, {
           name,
           pipeline,
           configFile: opts.retrain!,
-          taskQueue: opts.taskQueue ?? settings.taskQueue,
+          taskQueue: settings.taskQueue,
           timing: opts.every !== undefined ? { every: opts.every } : { cron: opts.cron! },
           catchupWindow: opts.catchupWindow,
           paused: opts.paused,
           ...(opts.note !== undefined ? { note: opts.note } : {}),
         }),
       );
+      if (opts.json) return console.log(JSON.stringify(info));
       console.log(
         `created schedule ${info.name} (${info.scheduleId}): retrain ${info.model} ${info.timing}` +
           (info.paused ? ', paused' : `, next run ${info.nextRuns[0] ?? '-'}`),
@@ -112,8 +118,8 @@ export function registerSchedule(program: Command): void {
     .command('list')
     .description("driftloop's schedules: model, timing, state, next run times, latest run")
     .option('--json', 'print one JSON array', false)
-    .action(async (opts: { json: boolean }) => {
-      const all = await withClient(listSchedules);
+    .action(async (opts: { json: boolean }, cmd: Command) => {
+      const all = await withClient(cmd, listSchedules);
       if (opts.json) return console.log(JSON.stringify(all));
       if (all.length === 0) return console.log('no schedules');
       console.log(formatTable(all));
@@ -124,9 +130,9 @@ export function registerSchedule(program: Command): void {
     .description('stop starting passes until unpaused (a running pass is not affected)')
     .argument('<name>', 'schedule name')
     .option('--note <text>', 'why it is paused (shown by list and in the Web UI)')
-    .action(async (name: string, opts: { note?: string }) => {
+    .action(async (name: string, opts: { note?: string }, cmd: Command) => {
       parseScheduleName(name); // a bad name is refused before connecting
-      await withClient((client) => pauseSchedule(client, name, opts.note));
+      await withClient(cmd, (client) => pauseSchedule(client, name, opts.note));
       console.log(`paused schedule ${name}`);
     });
 
@@ -135,9 +141,9 @@ export function registerSchedule(program: Command): void {
     .description('resume starting passes')
     .argument('<name>', 'schedule name')
     .option('--note <text>', 'note to replace the pause note')
-    .action(async (name: string, opts: { note?: string }) => {
+    .action(async (name: string, opts: { note?: string }, cmd: Command) => {
       parseScheduleName(name); // a bad name is refused before connecting
-      await withClient((client) => unpauseSchedule(client, name, opts.note));
+      await withClient(cmd, (client) => unpauseSchedule(client, name, opts.note));
       console.log(`unpaused schedule ${name}`);
     });
 
@@ -145,9 +151,11 @@ export function registerSchedule(program: Command): void {
     .command('trigger')
     .description("start the schedule's pass now (skipped if its previous pass is still running)")
     .argument('<name>', 'schedule name')
-    .action(async (name: string) => {
+    .option('--json', 'print {name, started: {workflowId, runId} | null}', false)
+    .action(async (name: string, opts: { json: boolean }, cmd: Command) => {
       parseScheduleName(name); // a bad name is refused before connecting
-      const started = await withClient((client) => triggerSchedule(client, name));
+      const started = await withClient(cmd, (client) => triggerSchedule(client, name));
+      if (opts.json) return console.log(JSON.stringify({ name, started }));
       console.log(
         started
           ? `triggered schedule ${name}: started ${started.workflowId} (run ${started.runId})`
@@ -159,9 +167,9 @@ export function registerSchedule(program: Command): void {
     .command('delete')
     .description('delete the schedule (passes it started are not affected)')
     .argument('<name>', 'schedule name')
-    .action(async (name: string) => {
+    .action(async (name: string, _opts: unknown, cmd: Command) => {
       parseScheduleName(name); // a bad name is refused before connecting
-      await withClient((client) => deleteSchedule(client, name));
+      await withClient(cmd, (client) => deleteSchedule(client, name));
       console.log(`deleted schedule ${name}`);
     });
 }

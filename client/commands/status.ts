@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { statusQuery } from '../../workflows/retrain-pipeline.js';
 import { formatSummary } from '../format-summary.js';
 import { resolvePass } from '../pass-target.js';
-import { connectClient, temporalSettings } from '../temporal.js';
+import { loadSettings } from '../settings.js';
+import { connectClient } from '../temporal.js';
 
 /** `driftloop status PASS`: where a pass is, read with its `status` query. */
 export function registerStatus(program: Command): void {
@@ -12,8 +13,8 @@ export function registerStatus(program: Command): void {
     .argument('<pass>', 'model name, or the pass\'s workflow id (retrain-NAME)')
     .option('--run-id <id>', 'a specific run (default: the latest)')
     .option('--json', 'print {workflowId, runId, status, summary} as JSON', false)
-    .action(async (target: string, opts: { runId?: string; json: boolean }) => {
-      const settings = temporalSettings();
+    .action(async (target: string, opts: { runId?: string; json: boolean }, cmd: Command) => {
+      const settings = loadSettings(cmd.optsWithGlobals());
       const client = await connectClient(settings);
       try {
         const handle = await resolvePass(client, target, opts.runId);
