@@ -1,4 +1,5 @@
 import { exitWithParent } from './parent-watch.js';
+import { EXIT_ERROR } from './exit-codes.js';
 import { buildProgram } from './program.js';
 
 /** Runs the CLI: one-line errors and exit code 1, stack traces only with --debug. */
@@ -9,8 +10,9 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     const debug = program.opts<{ debug?: boolean }>().debug;
-    const message = err instanceof Error ? err.message : String(err);
+    // One line, whatever the error's own message looks like (SDK and gRPC messages can span several).
+    const message = (err instanceof Error ? err.message : String(err)).trim().replace(/\s*\n\s*/g, ' ');
     console.error(debug && err instanceof Error ? err.stack : `driftloop: error: ${message}`);
-    process.exitCode = 1;
+    process.exitCode = EXIT_ERROR;
   }
 }

@@ -2,7 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../client/main.js';
 import { buildProgram } from '../../client/program.js';
 import { driftloop } from '../support/cli.js';
 
@@ -91,6 +92,19 @@ describe('errors', () => {
     const debug = await driftloop(['--debug', 'models', 'show', 'nosuch'], { DRIFTLOOP_HOME: home, DRIFTLOOP_DATABASE_URL: '' });
     expect(debug.code).toBe(1);
     expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('keeps an error message that spans lines on one line', async () => {
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    try {
+      await main(['node', 'driftloop', 'settings', '--settings', '/no/such\nsettings.yaml']);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      spy.mockRestore();
+      process.exitCode = 0;
+    }
+    expect(errors).toEqual(['driftloop: error: settings file /no/such settings.yaml does not exist (--settings)']);
   });
 });
 
