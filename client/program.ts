@@ -35,6 +35,8 @@ export function buildProgram(): Command {
     .option('--tls-server-name <name>', 'TLS server name override (env TEMPORAL_TLS_SERVER_NAME)')
     .addHelpText('after', `\nSettings: flags > environment > settings file > defaults; API key: TEMPORAL_API_KEY (docs/cli.md).\n${EXIT_CODES_HELP}`);
   configureUsageErrors(program);
+  // Every command's --help lists the global options too: where Temporal is, TLS, the settings file.
+  program.configureHelp({ showGlobalOptions: true });
   registerDemo(program);
   registerDev(program);
   registerWorker(program);
@@ -54,5 +56,19 @@ export function buildProgram(): Command {
   registerDashboard(program);
   registerGithub(program);
   registerSettings(program);
+  describeRegistryEnvironment(program);
   return program;
+}
+
+/** Commands that open the model registry, which is chosen by the environment alone. */
+const REGISTRY_COMMANDS = new Set(['models', 'rollback', 'metrics', 'score', 'serve', 'dashboard']);
+
+function describeRegistryEnvironment(program: Command): void {
+  const text =
+    '\nRegistry: PostgreSQL when DRIFTLOOP_DATABASE_URL is set, else SQLite under DRIFTLOOP_HOME (default ./.driftloop); blobs under DRIFTLOOP_HOME.';
+  const add = (c: Command): void => {
+    c.addHelpText('after', text);
+    c.commands.forEach(add);
+  };
+  program.commands.filter((c) => REGISTRY_COMMANDS.has(c.name())).forEach(add);
 }

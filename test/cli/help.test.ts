@@ -67,6 +67,18 @@ describe('driftloop --help', () => {
     expect(sub.code).toBe(0);
     expect(sub.stdout).toContain('--catchup-window <duration>');
     expect(sub.stdout).toContain('(default: "1h")');
+    // The global options (where Temporal is) are listed in every command's help.
+    expect(sub.stdout).toMatch(/Global Options:[\s\S]*--address <host:port> +Temporal frontend \(env TEMPORAL_ADDRESS/);
+  });
+
+  it('names the registry environment in the help of every command that opens the registry', () => {
+    for (const path of ['models list', 'models promote', 'rollback', 'metrics', 'score', 'serve', 'dashboard']) {
+      const { cmd } = all.find((c) => c.path === path)!;
+      let text = '';
+      cmd.configureOutput({ writeOut: (t) => void (text += t) });
+      cmd.outputHelp();
+      expect(text, path).toContain('PostgreSQL when DRIFTLOOP_DATABASE_URL is set, else SQLite under DRIFTLOOP_HOME');
+    }
   });
 });
 
