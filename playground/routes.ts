@@ -11,11 +11,12 @@ export interface PlaygroundModelSource {
 }
 
 // Only these files of onnxruntime-web are served: the ESM entry and the WASM runtime it loads.
-const ORT_FILES: Record<string, string> = {
-  'ort.wasm.min.mjs': 'text/javascript',
-  'ort-wasm-simd-threaded.mjs': 'text/javascript',
-  'ort-wasm-simd-threaded.wasm': 'application/wasm',
-};
+// A Map, not an object literal: a name from the URL such as "__proto__" or "constructor" must not find an inherited entry.
+const ORT_FILES = new Map<string, string>([
+  ['ort.wasm.min.mjs', 'text/javascript'],
+  ['ort-wasm-simd-threaded.mjs', 'text/javascript'],
+  ['ort-wasm-simd-threaded.wasm', 'application/wasm'],
+]);
 
 // The package's main entry lives in its dist/ folder, next to the WASM files.
 const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
@@ -33,7 +34,7 @@ export async function registerPlayground(app: FastifyInstance, source: Playgroun
     return reply.type('application/octet-stream').send(Buffer.from(m.onnx));
   });
   app.get<{ Params: { file: string } }>(`${basePath}/ort/:file`, async (req, reply) => {
-    const type = ORT_FILES[req.params.file];
+    const type = ORT_FILES.get(req.params.file);
     if (!type) return reply.code(404).send({ error: `no playground asset ${JSON.stringify(req.params.file)}` });
     let bytes = assets.get(req.params.file);
     if (!bytes) {

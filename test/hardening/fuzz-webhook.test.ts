@@ -187,6 +187,7 @@ describe('the webhook receiver under malformed input', () => {
 
   it('a signed dispatch or comment naming a branch or pull request GitHub does not know: 422, not a 502 to redeliver', async () => {
     const repository = { full_name: REPO, default_branch: 'main' };
+    const before = started.length; // the fuzz above may have started a pass or two
     const cases: [string, unknown][] = [
       ['workflow_dispatch', { repository, ref: 'refs/heads/no-such-branch', inputs: { model: pipeline.model } }],
       ['repository_dispatch', { repository, client_payload: { model: pipeline.model, ref: '../../etc/passwd' } }],
@@ -198,7 +199,7 @@ describe('the webhook receiver under malformed input', () => {
       expect(res.status, `${event} ${res.text}`).toBe(422);
       expect(JSON.parse(res.text).error).toMatch(/does not exist on GitHub/);
     }
-    expect(started).toHaveLength(0);
+    expect(started).toHaveLength(before);
     await stillAnswers();
   });
 
