@@ -86,11 +86,11 @@ export interface DemoSummary {
   /** Serving's switches between versions, with the simulated day they happened on. */
   swaps: { from: string; to: string; day: number }[];
   /**
-   * The pipeline's monitor metric from served traffic: `before` is the first
-   * champion on the first labelled drifted day, `after` the final champion
-   * on the last labelled day.
+   * The pipeline's monitor metric from served traffic: `before` is the
+   * champion of the time on the first labelled drifted day, `after` the
+   * final champion on the last labelled day.
    */
-  metric: { name: string; before: number | null; after: number | null };
+  metric: { name: string; before: number | null; beforeVersion: number | null; after: number | null; afterVersion: number | null };
   versions: { initial: number | null; final: number | null; registered: number };
   links: { serving: string; reports: string; report: string | null; temporalUi: string; temporalRun: string | null };
   home: string;
@@ -286,16 +286,29 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       const since = Date.now();
       const customers = customersOfDay(day, world);
       const labelsDue = labels.length;
+      // Yesterday's pass runs during today's traffic; while it still runs, customers keep coming.
+      let passRunning = running !== null;
+      void running?.finally(() => (passRunning = false));
       const show = (t: DayTraffic) => {
         current = t;
         const versions = Object.keys(t.byVersion).map((v) => `v${v}`).join('+') || '—';
+        const overtime = t.served + t.failed > world.requestsPerDay ? ' (overtime: the pass still runs)' : '';
         dayLine =
-          `day ${day}/${world.days}${drifted ? ' (drifted)' : ''} ${bar(t.served + t.failed, customers.length)} ` +
-          `${t.served}/${customers.length} served by ${versions} · ${t.labelled}/${labelsDue} labels of day ${day - 1} · ${t.failed} failed`;
+          `day ${day}/${world.days}${drifted ? ' (drifted)' : ''} ${bar(t.served + t.failed, world.requestsPerDay)} ` +
+          `${t.served}/${world.requestsPerDay} served by ${versions}${overtime} · ${t.labelled}/${labelsDue} labels of day ${day - 1} · ${t.failed} failed`;
         redraw();
       };
       show({ served: 0, failed: 0, labelled: 0, labelsFailed: 0, byVersion: {}, pending: [], errors: [] });
-      const traffic: DayTraffic = await replayDay({ url: serving.url, customers, labels, durationMs: world.daySeconds * 1000, signal, onProgress: show });
+      const traffic: DayTraffic = await replayDay({
+        url: serving.url,
+        customers,
+        count: world.requestsPerDay,
+        overtime: () => passRunning,
+        labels,
+        durationMs: world.daySeconds * 1000,
+        signal,
+        onProgress: show,
+      });
       checkpoint();
       const until = Date.now();
       current = null;
@@ -306,7 +319,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
         `day ${day}${drifted ? ' (drifted)' : ''}: ${traffic.served} predictions served (${Object.entries(traffic.byVersion).map(([v, n]) => `v${v} ${n}`).join(', ')}), ` +
           `${traffic.failed} failed; ${traffic.labelled} labels of day ${day - 1} arrived`,
       );
-      // Yesterday's pass ran during today's traffic; one still running delays tonight's.
+      // The day's traffic only ends once yesterday's pass has finished.
       if (running) await running;
       checkpoint();
       labels = traffic.pending;
@@ -345,7 +358,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       passes,
       promotion: promotion ? { ...promotion, from: promotion.monitor?.version ?? 0, to: promotion.promotedVersion! } : null,
       swaps,
-      metric: { name: pipeline.monitor.metric ?? 'accuracy', before: firstDrifted?.monitor?.value ?? null, after: last.monitor?.value ?? null },
+      metric: {
+        name: pipeline.monitor.metric ?? 'accuracy',
+        before: firstDrifted?.monitor?.value ?? null,
+        beforeVersion: firstDrifted?.monitor?.version ?? null,
+        after: last.monitor?.value ?? null,
+        afterVersion: last.monitor?.version ?? null,
+      },
       versions: { initial: bootstrap.promotedVersion, final: model?.champion ?? null, registered: model?.versions ?? 0 },
       links: {
         serving: servingUrl,

@@ -26,7 +26,11 @@ export interface DayTraffic {
 export interface ReplayOptions {
   /** Base URL of the serving process. */
   url: string;
+  /** The day's customers: `count` of them, more while `overtime()` says so (at most `customers.length`). */
   customers: Customer[];
+  count: number;
+  /** Traffic keeps coming, at the same pace, while this holds (the night's pass of yesterday still runs). */
+  overtime?: () => boolean;
   /** Yesterday's predictions: their labels arrive today. */
   labels: PendingLabel[];
   /** Wall-clock time the day's traffic is spread over. */
@@ -49,7 +53,7 @@ export async function replayDay(opts: ReplayOptions): Promise<DayTraffic> {
   const fail = (what: string) => {
     if (t.errors.length < 5) t.errors.push(what);
   };
-  const predictAt = (i: number) => start + (i * opts.durationMs) / Math.max(1, opts.customers.length);
+  const predictAt = (i: number) => start + (i * opts.durationMs) / Math.max(1, opts.count);
   // Labels trickle in over the first 90% of the day, so they are all in before the day's pass.
   const labelAt = (i: number) => start + (i * opts.durationMs * 0.9) / Math.max(1, opts.labels.length);
 
@@ -101,10 +105,10 @@ export async function replayDay(opts: ReplayOptions): Promise<DayTraffic> {
     }
   };
 
-  const lane = async (count: number, at: (i: number) => number, send: (i: number) => Promise<void>, next: { i: number }) => {
+  const lane = async (count: () => number, at: (i: number) => number, send: (i: number) => Promise<void>, next: { i: number }) => {
     while (!opts.signal.aborted) {
       const i = next.i++;
-      if (i >= count) return;
+      if (i >= count()) return;
       const wait = at(i) - Date.now();
       if (wait > 0) await sleep(wait, opts.signal);
       if (opts.signal.aborted) return;
@@ -116,8 +120,8 @@ export async function replayDay(opts: ReplayOptions): Promise<DayTraffic> {
   const predictions = { i: 0 };
   const feedback = { i: 0 };
   await Promise.all([
-    ...Array.from({ length: lanes }, () => lane(opts.customers.length, predictAt, predictOne, predictions)),
-    ...Array.from({ length: lanes }, () => lane(opts.labels.length, labelAt, labelOne, feedback)),
+    ...Array.from({ length: lanes }, () => lane(() => (opts.overtime?.() ? opts.customers.length : Math.min(opts.count, opts.customers.length)), predictAt, predictOne, predictions)),
+    ...Array.from({ length: lanes }, () => lane(() => opts.labels.length, labelAt, labelOne, feedback)),
   ]);
   // The day lasts its full length even when the requests were quick.
   const rest = start + opts.durationMs - Date.now();

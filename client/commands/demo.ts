@@ -91,7 +91,7 @@ export function formatDemoSummary(s: DemoSummary): string[] {
     '',
     `summary (${s.seconds} s)`,
     `  requests   ${s.requests.served} served, ${s.requests.failed} failed; ${s.requests.labelled} labels arrived a day late`,
-    `  ${s.metric.name.padEnd(10)} ${pct(s.metric.before)} before the retrain (v${s.versions.initial} on the first labelled drifted day) → ${pct(s.metric.after)} after (v${s.versions.final} on the last labelled day)`,
+    `  ${s.metric.name.padEnd(10)} ${pct(s.metric.before)} before the retrain (v${s.metric.beforeVersion} on the first labelled drifted day) → ${pct(s.metric.after)} after (v${s.metric.afterVersion} on the last labelled day)`,
     `  versions   ${s.versions.registered} registered; champion v${s.versions.initial} → v${s.versions.final}` +
       (s.promotion ? ` (promoted after day ${s.promotion.after})` : ' (no promotion after the drift)'),
     `  serving    ${s.swaps.length ? s.swaps.map((w) => `v${w.from} → v${w.to} on day ${w.day}`).join(', ') : 'never switched'}; ${s.links.serving}`,
