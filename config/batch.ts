@@ -52,8 +52,8 @@ export const BatchConfig = z
   .strictObject({
     name: ModelName.optional().describe("The job's name: its workflow id is `batch-<name>` (default: the model's name)."),
     model: ModelName.describe('The registered model that scores the rows.'),
-    alias: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be 1-32 of a-z, 0-9, "_", "-", starting with a letter').optional().describe('The alias whose version scores the rows (default `champion`)…'),
-    version: z.number().int().positive().optional().describe('…or a fixed version.'),
+    alias: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be 1-32 of a-z, 0-9, "_", "-", starting with a letter').optional().describe('The alias whose version scores the rows (default `champion`); or give `version`.'),
+    version: z.number().int().positive().optional().describe('A fixed version instead of `alias`.'),
     input: BatchInput.describe('The rows to score: a file, a folder of partitions, or a PostgreSQL query.'),
     output: z.strictObject({
       path: z.string().min(1).describe('A folder: each run writes `<path>/<run>/part-NNNNN.<format>`.'),
