@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import type { NativeConnectionOptions } from '@temporalio/worker';
 import { ConfigError } from '../errors/index.js';
 import { loadSettings, type CliSettings, type TlsSettings } from './settings.js';
 
@@ -40,6 +41,12 @@ export function connectionOptions(settings: TemporalSettings): ConnectionOptions
   }
   if (settings.apiKey) options.apiKey = settings.apiKey;
   return options;
+}
+
+/** The same settings for a worker's NativeConnection (address, TLS, API key; it has no connect timeout). */
+export function nativeConnectionOptions(settings: TemporalSettings): NativeConnectionOptions {
+  const { address, tls, apiKey } = connectionOptions(settings);
+  return { address, ...(tls !== undefined ? { tls } : {}), ...(typeof apiKey === 'string' ? { apiKey } : {}) };
 }
 
 function readPem(path: string, what: string): Buffer {

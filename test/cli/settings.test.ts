@@ -1,9 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, inject } from 'vitest';
 import { loadSettings, readSettingsFile, resolveSettings, SettingsFile } from '../../client/settings.js';
-import { connectClient, connectionOptions } from '../../client/temporal.js';
+import { NativeConnection } from '@temporalio/worker';
+import { connectClient, connectionOptions, nativeConnectionOptions } from '../../client/temporal.js';
 import { ConfigError } from '../../errors/index.js';
 import { driftloop } from '../support/cli.js';
 
@@ -163,6 +164,18 @@ describe('connection options', () => {
     const plain = connectionOptions(resolveSettings({}));
     expect(plain.tls).toBeUndefined();
     expect(plain.apiKey).toBeUndefined();
+  });
+
+  it('gives a worker connection the same address, TLS and API key', async () => {
+    const [cert, key] = [join(dir, 'client.pem'), join(dir, 'client.key')];
+    const tls = nativeConnectionOptions(resolveSettings({ flags: { address: 'h:7233', tlsCert: cert, tlsKey: key, tlsServerName: 'h' } }));
+    expect(tls).toEqual({ address: 'h:7233', tls: { serverNameOverride: 'h', clientCertPair: { crt: await readFile(cert), key: await readFile(key) } } });
+    expect(nativeConnectionOptions(resolveSettings({ env: { TEMPORAL_API_KEY: 'k' } }))).toEqual({ address: 'localhost:7233', tls: {}, apiKey: 'k' });
+    // A real worker connection with an API key over plain TCP (TEMPORAL_TLS=false): the dev server has no authorizer and accepts it.
+    const plain = nativeConnectionOptions(resolveSettings({ env: { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' } }));
+    expect(plain).toMatchObject({ tls: false, apiKey: 'k' });
+    const connection = await NativeConnection.connect(plain);
+    await connection.close();
   });
 
   it('names the setting when a TLS file cannot be read, before connecting', () => {
