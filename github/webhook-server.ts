@@ -1,7 +1,9 @@
 import { Webhooks } from '@octokit/webhooks';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { GithubTrigger } from '../config/pipeline-run.js';
 import type { PipelineConfig } from '../config/pipeline.js';
+import type { Logger } from '../logging/logger.js';
 import { DriftloopError, NotFoundError } from '../errors/index.js';
 import { DEFAULT_BODY_LIMITS, limitOptions, type HttpTimeouts } from '../serving/http-limits.js';
 import { CAN_TRIGGER } from './client.js';
@@ -35,7 +37,8 @@ export interface WebhookServerDeps {
   bodyLimit?: number;
   /** Connection, request and keep-alive timeouts (defaults in serving/http-limits.ts). */
   timeouts?: Partial<HttpTimeouts>;
-  log?: (line: string) => void;
+  /** The process's logger (logging/logger.ts); each line carries the delivery id as its requestId. None by default. */
+  logger?: Logger;
 }
 
 export type PassResult = { model: string; started: true; workflowId: string; runId: string } | { model: string; started: false; reason: string; runId?: string };
@@ -46,8 +49,7 @@ const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function buildWebhookServer(deps: WebhookServerDeps): FastifyInstance {
   const webhooks = new Webhooks({ secret: deps.secret });
-  const log = deps.log ?? (() => {});
-  const app = Fastify({ logger: false, ...limitOptions(deps.bodyLimit ?? DEFAULT_BODY_LIMITS.webhook, deps.timeouts) });
+  const app = Fastify({ ...loggerOptions(deps.logger), ...limitOptions(deps.bodyLimit ?? DEFAULT_BODY_LIMITS.webhook, deps.timeouts) });
   const inFlight = new Set<string>();
 
   // Keep the bytes exactly as sent: the HMAC is over them, not over a re-serialisation.
@@ -58,6 +60,10 @@ export function buildWebhookServer(deps: WebhookServerDeps): FastifyInstance {
     return reply.code(status).send({ error: status === 415 ? 'content type must be application/json or application/x-www-form-urlencoded' : err.message });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url}; GitHub webhooks go to POST ${WEBHOOK_PATH}` }));
+
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, event: header(req.headers['x-github-event']) ?? null }, 'request completed');
+  });
 
   app.get('/healthz', async () => ({ ok: true }));
 
@@ -71,6 +77,7 @@ export function buildWebhookServer(deps: WebhookServerDeps): FastifyInstance {
     } catch {
       valid = false; // a malformed signature header is just a wrong one
     }
+    if (!valid) req.log.warn({ delivery: header(req.headers['x-github-delivery']) ?? null }, 'X-Hub-Signature-256 does not match: delivery refused');
     if (!valid) return reply.code(401).send({ error: 'X-Hub-Signature-256 does not match the body and the webhook secret' });
 
     const event = header(req.headers['x-github-event']);
@@ -88,10 +95,10 @@ export function buildWebhookServer(deps: WebhookServerDeps): FastifyInstance {
       const answer = await handle(event, payload, delivery);
       // Only answered deliveries are remembered: one that failed (Temporal or GitHub down) may be redelivered and tried again.
       await deps.deliveries.add(delivery);
-      log(`${delivery} ${event}: ${answer.reason ?? answer.passes.map((p) => `${p.model} ${p.started ? 'started' : p.reason}`).join(', ')}`);
+      req.log.info({ delivery, event, passes: answer.passes, ...(answer.reason ? { reason: answer.reason } : {}) }, `${delivery} ${event}: ${answer.reason ?? answer.passes.map((p) => `${p.model} ${p.started ? 'started' : p.reason}`).join(', ')}`);
       return reply.code(answer.status).send({ delivery, event, ...answer.body, passes: answer.passes, ...(answer.reason ? { reason: answer.reason } : {}) });
     } catch (err) {
-      log(`${delivery} ${event}: failed: ${(err as Error).message}`);
+      req.log.error({ delivery, event, err }, `${delivery} ${event}: failed: ${(err as Error).message}`);
       // Not remembered either: a redelivery once the branch exists can succeed.
       if (err instanceof NotFoundError) return reply.code(422).send({ delivery, event, started: false, error: err.message });
       return fail(reply, err);
@@ -164,6 +171,22 @@ export function buildWebhookServer(deps: WebhookServerDeps): FastifyInstance {
   }
 
   return app;
+}
+
+const LOGGED_DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** With a logger: lines keyed by the delivery id (GitHub's X-GitHub-Delivery, when sane) as requestId, one line per request (the onResponse hook). */
+function loggerOptions(logger: Logger | undefined): Pick<FastifyServerOptions, 'logger' | 'loggerInstance' | 'genReqId' | 'logController' | 'requestIdHeader'> {
+  if (!logger) return { logger: false };
+  return {
+    loggerInstance: logger as FastifyBaseLogger,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-github-delivery'];
+      return typeof given === 'string' && LOGGED_DELIVERY_ID.test(given) ? given : randomUUID();
+    },
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+  };
 }
 
 function header(v: string | string[] | undefined): string | undefined {

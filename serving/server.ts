@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { registerPlayground } from '../playground/routes.js';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../logging/logger.js';
 import { projectRoot } from '../config/paths.js';
 import { ReportFiles } from '../reports/file-store.js';
 import { reportSource, type ReportSource } from '../reports/source.js';
@@ -63,8 +64,12 @@ export interface ServingOptions {
   /** Where prediction records (and feedback) go; none by default. */
   sink?: PredictionSink | null;
   log?: Partial<PredictionLogOptions>;
-  /** Fastify's logger (pino) options; off by default (at level info it logs every request). */
-  logger?: boolean | { level: string };
+  /**
+   * The process's logger (logging/logger.ts: JSON, secrets scrubbed): one
+   * line per request (requestId, method, url, status, ms, model, version)
+   * at info, swaps and failures; or Fastify's own logger options. Off by default.
+   */
+  logger?: boolean | { level: string } | Logger;
   /** onnxruntime intra-op threads per session (default 1, as inference/onnx-model.ts: batching gives the parallelism). */
   intraOpNumThreads?: number;
   /**
@@ -203,7 +208,9 @@ export async function createServingServer(opts: ServingOptions): Promise<Serving
 
   try {
     app = Fastify({
-      logger: opts.logger ?? false,
+      ...(isLogger(opts.logger) ? { loggerInstance: opts.logger as FastifyBaseLogger } : { logger: opts.logger ?? false }),
+      // Fastify's two lines per request are replaced by one (onResponse below) that names the model and version.
+      logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
       ...limits,
       // Accept the caller's X-Request-Id (a gateway's, or one the client wants to
       // quote in POST /feedback) when it is a sane token; otherwise make one.
@@ -294,6 +301,20 @@ async function configure(app: FastifyInstance, ctx: ServingContext): Promise<voi
     const route = request.routeOptions.url ?? 'unmatched';
     ctx.metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
     ctx.metrics.latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+    // The version that answered (a canary's, during a canary) when a model answered; else the one being served.
+    const current = ctx.follower.current.identity;
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        model: String(reply.getHeader('x-model-name') ?? current.name),
+        version: String(reply.getHeader('x-model-version') ?? current.version),
+      },
+      'request completed',
+    );
   });
 
   installErrorHandlers(app, ctx);
@@ -308,6 +329,10 @@ async function configure(app: FastifyInstance, ctx: ServingContext): Promise<voi
   );
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
   await registerDocs(app, ctx);
+}
+
+function isLogger(l: ServingOptions['logger']): l is Logger {
+  return typeof l === 'object' && l !== null && typeof (l as Logger).child === 'function';
 }
 
 /** Drops undefined values, so that `{ flushMs: undefined }` keeps the default. */

@@ -1,5 +1,7 @@
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { githubReportingFromEnv } from '../activities/github-report.js';
+import { createLogger, logLevelFromEnv, type Logger } from '../logging/logger.js';
+import { coreLevel, PinoTemporalLogger } from '../logging/temporal-logger.js';
 import { openRegistry } from '../registry/open.js';
 import { createDriftloopWorker } from './create-worker.js';
 import { workerMetricsAddress } from './metrics-address.js';
@@ -9,6 +11,8 @@ export interface StartWorkerOptions {
   namespace: string;
   taskQueue: string;
   home: string;
+  /** Where the SDK's, the activities' and the core's log lines go (default: a "worker" JSON logger on stderr, logging/logger.ts). */
+  logger?: Logger;
 }
 
 export interface RunningWorker {
@@ -21,33 +25,40 @@ export interface RunningWorker {
 let runtimeInstalled = false;
 
 /**
- * The SDK logs every worker state change at INFO; a CLI user wants warnings
- * and errors only, unless DRIFTLOOP_LOG_LEVEL asks for more.
+ * Every log line of the process — the SDK's (worker state at INFO, each
+ * activity's start and completion at DEBUG), the activity and workflow
+ * context loggers' — goes through one pino logger as JSON, at
+ * DRIFTLOOP_LOG_LEVEL (default info), scrubbed of secrets; the native core
+ * writes its own JSON lines at the same level.
  * DRIFTLOOP_WORKER_METRICS_ADDRESS (host:port) makes the SDK's core serve its
  * own metrics (temporal_*: pollers, task slots, schedule-to-start latency,
  * workflow/activity outcomes) for Prometheus at http://<address>/metrics;
  * unset, no port is opened.
  */
-function installRuntime(): void {
+function installRuntime(logger: Logger): void {
   if (runtimeInstalled) return;
   // Validated before marking installed: a bad address stops this start, and a corrected one can still install.
   const metricsAddress = workerMetricsAddress(process.env);
   runtimeInstalled = true;
-  const level = (process.env.DRIFTLOOP_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel;
   Runtime.install({
-    logger: new DefaultLogger(level),
-    ...(metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } } : {}),
+    logger: new PinoTemporalLogger(logger),
+    telemetryOptions: {
+      // The native core writes its own lines (rare at warn: connection trouble) as JSON. Not forwarded through
+      // pino: forwarding holds every SDK line for 100 ms to sort them, and an activity's start must be seen as it happens.
+      logging: { filter: { core: coreLevel(logLevelFromEnv()), other: 'ERROR' }, console: { format: 'json' } },
+      ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}),
+    },
   });
 }
 
 /** Connects, opens the registry and starts polling; `stop()` drains and closes everything. */
 export async function startWorker(opts: StartWorkerOptions): Promise<RunningWorker> {
-  installRuntime();
+  installRuntime(opts.logger ?? createLogger({ name: 'worker' }));
   // Read before connecting: a malformed DRIFTLOOP_REPORT_BASE_URL stops the worker at start, not at a pass's report.
   const github = githubReportingFromEnv(process.env);
   const connection = await NativeConnection.connect({ address: opts.address });
   const registry = await openRegistry({ ...process.env, DRIFTLOOP_HOME: opts.home });
-  const worker = await createDriftloopWorker({ ...opts, connection, registry, github });
+  const worker = await createDriftloopWorker({ ...opts, connection, registry, github, activityLog: true });
   const done = worker.run().finally(async () => {
     await registry.close();
     await connection.close();

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { driftloopHome } from '../../config/paths.js';
 import { startDevServer } from '../../devserver/dev-server.js';
+import { createLogger } from '../../logging/logger.js';
 import { startWorker } from '../../worker/start.js';
 import { untilInterrupted } from '../interrupt.js';
 import { temporalSettings } from '../temporal.js';
@@ -18,7 +19,8 @@ export function registerDev(program: Command): void {
       const server = await startDevServer({ home: join(home, 'temporal'), port: opts.port, uiPort: opts.uiPort, namespace: settings.namespace });
       let worker;
       try {
-        worker = await startWorker({ address: server.address, namespace: server.namespace, taskQueue: settings.taskQueue, home });
+        // The worker's records (the SDK's, the activities') go to stderr as JSON lines; stdout keeps the lines below for people.
+        worker = await startWorker({ address: server.address, namespace: server.namespace, taskQueue: settings.taskQueue, home, logger: createLogger({ name: 'dev' }) });
         console.log(`Temporal dev server: ${server.address} (namespace ${server.namespace})`);
         console.log(`Temporal Web UI:     ${server.uiUrl}/namespaces/${server.namespace}/workflows`);
         console.log(`worker polling "${settings.taskQueue}"; state in ${home}`);

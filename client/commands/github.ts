@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { driftloopHome } from '../../config/paths.js';
 import { ConfigError } from '../../errors/index.js';
+import { createLogger } from '../../logging/logger.js';
 import { GithubClient, githubClientOptions } from '../../github/client.js';
 import { DeliveryLog } from '../../github/deliveries.js';
 import { loadPipelineDir } from '../../github/pipelines.js';
@@ -49,7 +50,8 @@ export function registerGithub(program: Command, deps: GithubCommandDeps = {}): 
         permissionOf: (owner, repo, user) => gh.permissionOf(owner, repo, user),
         headSha: (owner, repo, source) => ('pull' in source ? gh.pullHeadSha({ owner, repo }, source.pull) : gh.branchHeadSha({ owner, repo }, source.branch)),
         deliveries: await DeliveryLog.open(join(driftloopHome(process.env), 'github', 'deliveries.log')),
-        log: (line) => console.error(line),
+        // Each delivery's outcome, keyed by its delivery id, as JSON on stderr (secrets scrubbed); stdout keeps the lines for people.
+        logger: createLogger({ name: 'github-serve' }),
       });
       try {
         await app.listen({ host: opts.host, port });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors/index.js';
+import { createLogger } from '../../logging/logger.js';
 import { openRegistry } from '../../registry/index.js';
 import type { Registry } from '../../registry/types.js';
 import { DEFAULT_BODY_LIMITS, DEFAULT_HTTP_TIMEOUTS } from '../../serving/http-limits.js';
@@ -91,7 +92,8 @@ export function registerServe(program: Command, deps: ServeDeps = {}): void {
           timeouts: { requestTimeoutMs },
           extraFields: opts.ignoreExtraFields ? 'ignore' : 'reject',
           sink: registry ? registryPredictionSink(registry) : null,
-          logger: { level: 'warn' },
+          // Its records (a line per request with its id, swaps, failures) are JSON on stderr; stdout keeps the lines below for people.
+          logger: createLogger({ name: 'serve' }),
           events: {
             swap: (from, to) => print(`promoted: ${to.name} version ${from.version} → ${to.version}`),
           },

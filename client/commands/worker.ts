@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { driftloopHome } from '../../config/paths.js';
+import { createLogger } from '../../logging/logger.js';
 import { startWorker } from '../../worker/start.js';
 import { temporalSettings } from '../temporal.js';
 import { untilInterrupted } from '../interrupt.js';
@@ -12,8 +13,10 @@ export function registerWorker(program: Command): void {
     .action(async (opts: { taskQueue?: string }) => {
       const settings = temporalSettings();
       const taskQueue = opts.taskQueue ?? settings.taskQueue;
-      const running = await startWorker({ ...settings, taskQueue, home: driftloopHome() });
-      console.error(`driftloop worker: polling "${taskQueue}" on ${settings.address} (namespace ${settings.namespace}); Ctrl-C to stop`);
+      // The worker's records are JSON lines on stderr (logging/logger.ts), this one included.
+      const logger = createLogger({ name: 'worker' });
+      const running = await startWorker({ ...settings, taskQueue, home: driftloopHome(), logger });
+      logger.info({ taskQueue, address: settings.address, namespace: settings.namespace }, `driftloop worker: polling "${taskQueue}" on ${settings.address} (namespace ${settings.namespace}); Ctrl-C to stop`);
       await untilInterrupted(running.done);
       await running.stop();
     });

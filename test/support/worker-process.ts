@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { DRIFTLOOP_BIN } from './cli.js';
 
-/** An activity the worker process logged starting or completing (its DEBUG log). */
+/** An activity the worker process logged starting or completing (its DEBUG log lines, JSON: logging/logger.ts). */
 export interface ActivityEvent {
   event: 'started' | 'completed';
   activityType: string;
@@ -28,36 +28,42 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-const ENTRY = /^\S+ \[DEBUG\] Activity (started|completed) \{\n([\s\S]*?)\n\}$/gm;
+const EVENTS: Record<string, ActivityEvent['event']> = { 'Activity started': 'started', 'Activity completed': 'completed' };
 
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [DRIFTLOOP_BIN, 'worker'], {
     env: { ...process.env, DRIFTLOOP_LOG_LEVEL: 'DEBUG', ...env },
   });
   let out = '';
-  let scanned = 0;
   const events: ActivityEvent[] = [];
   const listeners: ((e: ActivityEvent) => void)[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const onData = (d: Buffer) => {
-    out += d.toString('utf8');
-    // Entries are multi-line; scan only complete ones, from where the last scan stopped.
-    ENTRY.lastIndex = scanned;
-    for (let m = ENTRY.exec(out); m; m = ENTRY.exec(out)) {
-      scanned = ENTRY.lastIndex;
-      const field = (name: string) => new RegExp(`^\\s*${name}: '?([^',]*)'?,?$`, 'm').exec(m![2]!)?.[1] ?? '';
-      const e: ActivityEvent = {
-        event: m[1] as ActivityEvent['event'],
-        activityType: field('activityType'),
-        workflowId: field('workflowId'),
-        attempt: Number(field('attempt')),
-      };
-      events.push(e);
-      for (const fn of listeners) fn(e);
-    }
+  // Each stream keeps its own unfinished line.
+  const reader = () => {
+    let pending = '';
+    return (d: Buffer) => {
+      const text = d.toString('utf8');
+      out += text;
+      // One JSON object per line; a line may arrive in pieces, so only complete lines are read.
+      const lines = (pending + text).split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        let entry: { msg?: string; activityType?: string; workflowId?: string; attempt?: number };
+        try {
+          entry = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        const event = entry.msg === undefined ? undefined : EVENTS[entry.msg];
+        if (!event) continue;
+        const e: ActivityEvent = { event, activityType: entry.activityType ?? '', workflowId: entry.workflowId ?? '', attempt: Number(entry.attempt) };
+        events.push(e);
+        for (const fn of listeners) fn(e);
+      }
+    };
   };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
+  child.stdout.on('data', reader());
+  child.stderr.on('data', reader());
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`driftloop worker did not start:\n${out}`)), 90_000);
     const check = () => {
