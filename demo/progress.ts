@@ -13,6 +13,8 @@ export class DemoDisplay {
   constructor(
     private readonly write: (text: string) => void,
     readonly tty: boolean,
+    /** The terminal's width: a live line that wrapped could not be redrawn in place. */
+    private readonly columns: () => number = () => 120,
   ) {}
 
   /** A line that stays. */
@@ -57,7 +59,8 @@ export class DemoDisplay {
   private draw(): void {
     this.dirty = false;
     if (!this.tty || this.liveLines.length === 0) return;
-    this.write(this.liveLines.map((l) => `${l}\x1b[K\n`).join(''));
+    const width = Math.max(20, this.columns() - 1);
+    this.write(this.liveLines.map((l) => `${[...l].slice(0, width).join('')}\x1b[K\n`).join(''));
     this.drawn = this.liveLines.length;
   }
 }

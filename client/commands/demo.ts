@@ -48,7 +48,7 @@ export function registerDemo(program: Command): void {
 
       // Progress is for people; with --json stdout carries the summary alone.
       const out = flags.json ? process.stderr : process.stdout;
-      const display = new DemoDisplay((text) => out.write(text), out.isTTY === true);
+      const display = new DemoDisplay((text) => out.write(text), out.isTTY === true, () => (out.columns && out.columns > 0 ? out.columns : 120));
       const home = driftloopHome();
       // The demo is self-contained under DRIFTLOOP_HOME: its registry is SQLite even where PostgreSQL is configured.
       delete process.env.DRIFTLOOP_DATABASE_URL;

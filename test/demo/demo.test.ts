@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DemoSummary } from '../../demo/run-demo.js';
 import { freePort } from '../../devserver/dev-server.js';
-import { DRIFTLOOP_BIN } from '../support/cli.js';
+import { DRIFTLOOP_BIN, driftloop } from '../support/cli.js';
 import { isAlive } from '../support/processes.js';
 
 const started: ChildProcessWithoutNullStreams[] = [];
@@ -61,6 +61,13 @@ async function processesMentioning(needle: string): Promise<number[]> {
 }
 
 describe('driftloop demo', () => {
+  it('refuses a bad flag with one line naming it, before starting anything', async () => {
+    const { code, stdout, stderr } = await driftloop(['demo', '--drift-day', '9', '--days', '6']);
+    expect(code).not.toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr.trim()).toBe('driftloop: error: --drift-day must be an integer from 2 to 6, not "9"');
+  });
+
   it('--json --keep: serves drifting traffic with late labels, a scheduled pass retrains and promotes, serving switches with no failed request; the report link answers; Ctrl-C stops everything', async () => {
     const demo = await startDemo(['--json', '--keep', '--days', '6', '--drift-day', '3', '--day-seconds', '5']);
     const temporalPid = Number((await demo.waitFor(/Temporal dev server \S+ \(pid (\d+)\)/, 90_000, demo.err))[1]);
@@ -121,13 +128,17 @@ describe('driftloop demo', () => {
     await demo.waitFor(/first pass \(no model yet\) ▸ retrain/, 120_000, demo.out);
     // The trainer is a child process of the worker: wait until it runs, then interrupt.
     const deadline = Date.now() + 30_000;
-    while (!(await processesMentioning(demo.home)).some((pid) => pid !== demo.child.pid && pid !== temporalPid) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
+    let children: number[] = [];
+    while (children.length === 0 && Date.now() < deadline) {
+      children = (await processesMentioning(demo.home)).filter((pid) => pid !== demo.child.pid && pid !== temporalPid);
+      if (children.length === 0) await new Promise((r) => setTimeout(r, 100));
     }
+    expect(children.length).toBeGreaterThan(0);
     demo.child.kill('SIGINT');
     expect(await demo.exited).toBe(130);
     expect(demo.out()).toMatch(/interrupted; stopped the serving process, the worker and the Temporal dev server/);
     expect(isAlive(temporalPid)).toBe(false);
+    for (const pid of children) expect(isAlive(pid)).toBe(false);
     expect(await processesMentioning(demo.home)).toEqual([]);
   }, 200_000);
 });
