@@ -59,8 +59,18 @@ describe('hot promotion', () => {
 
       let stop = false;
       const failures: string[] = [];
+      // Each client's versions in answer order, read while the loops run (waits are by count, not by time,
+      // so a loaded machine slows the test down instead of starving a client of requests).
+      const seenBy: string[][] = Array.from({ length: 6 }, () => []);
+      const waitUntil = async (what: string, done: () => boolean) => {
+        const limit = Date.now() + 30_000;
+        while (!done()) {
+          if (Date.now() > limit) throw new Error(`timed out waiting until ${what}`);
+          await sleep(10);
+        }
+      };
       const loop = async (client: number) => {
-        const seen: string[] = [];
+        const seen = seenBy[client]!;
         let i = client;
         while (!stop) {
           const start = (i++ * 3) % 25;
@@ -82,11 +92,10 @@ describe('hot promotion', () => {
         return seen;
       };
       const loops = Array.from({ length: 6 }, (_, c) => loop(c));
-      await sleep(250);
+      await waitUntil('every client was answered by version 1 three times', () => seenBy.every((v) => v.length >= 3));
       await registry.moveAlias({ model: 'churn', alias: 'champion', to: 2, expected: 1, actor: 'test', reason: 'promote' });
-      const deadline = Date.now() + 5000;
-      while (server.follower.current.identity.version !== '2' && Date.now() < deadline) await sleep(10);
-      await sleep(250);
+      await waitUntil('serving swapped to version 2', () => server.follower.current.identity.version === '2');
+      await waitUntil('every client was answered by version 2 three times', () => seenBy.every((v) => v.filter((x) => x === '2').length >= 3));
       stop = true;
       const seen = await Promise.all(loops);
 
