@@ -45,6 +45,8 @@ export interface DemoOptions {
 export const DEFAULT_WORLD: WorldOptions = { days: 6, driftDay: 3, requestsPerDay: 400, daySeconds: 8 };
 const SCHEDULE = 'churn-demo';
 const TASK_QUEUE = 'driftloop-demo';
+/** No traffic between a day's last request and its pass's trigger; also the slack of the pass's window. */
+const NIGHT_MS = 4_000;
 
 export interface PassRecord {
   /** "bootstrap", or the simulated day the pass closed. */
@@ -226,8 +228,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     };
     /** Points the schedule's pass at the prediction log since `since` (yesterday's start): passes make the days uneven. */
     const windowSince = async (since: number) => {
-      // The monitor reads its window a moment after the trigger: 2 s of slack, less than a night's quiet.
-      const hours = (Date.now() + 2_000 - since) / 3_600_000;
+      // The monitor reads its window a moment after the trigger (seconds on a busy machine): NIGHT_MS of
+      // slack, which never reaches back into the day before yesterday as every night is that quiet.
+      const hours = (Date.now() + NIGHT_MS - since) / 3_600_000;
       const windowed = { ...pipeline, monitor: { ...pipeline.monitor, window: { kind: 'prediction-log' as const, hours } } };
       const pass = passStartOptions(windowed, { taskQueue: TASK_QUEUE, trigger: { kind: 'schedule', scheduleId: scheduleId(SCHEDULE) } });
       await client.schedule.getHandle(scheduleId(SCHEDULE)).update((prev) => ({
@@ -324,8 +327,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       checkpoint();
       labels = traffic.pending;
       if (yesterday) await exportLabelled(registry, yesterday, project.current);
-      // A quiet night: the 2 s of slack in the window never reach back into the day before yesterday.
-      await sleep(Math.max(0, until + 2_500 - Date.now()), signal);
+      // A quiet night, as long as the window's slack.
+      await sleep(Math.max(0, until + NIGHT_MS - Date.now()), signal);
       checkpoint();
       await windowSince(yesterday?.since ?? since);
       yesterday = { since, until };

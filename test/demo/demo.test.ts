@@ -71,7 +71,7 @@ describe('driftloop demo', () => {
   it('--json --keep: serves drifting traffic with late labels, a scheduled pass retrains and promotes, serving switches with no failed request; the report link answers; Ctrl-C stops everything', async () => {
     const demo = await startDemo(['--json', '--keep', '--days', '6', '--drift-day', '3', '--day-seconds', '5']);
     const temporalPid = Number((await demo.waitFor(/Temporal dev server \S+ \(pid (\d+)\)/, 90_000, demo.err))[1]);
-    const [line] = await demo.waitFor(/^\{.*\}$/m, 200_000, demo.out);
+    const [line] = await demo.waitFor(/^\{"model":"churn".*\}$/m, 200_000, demo.out);
     const s = JSON.parse(line!) as DemoSummary;
 
     // The traffic: every prediction answered, every label accepted, across the switch of version.
