@@ -2,6 +2,8 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { githubReportingFromEnv } from '../activities/github-report.js';
 import { createLogger, logLevelFromEnv, type Logger } from '../logging/logger.js';
 import { coreLevel, PinoTemporalLogger } from '../logging/temporal-logger.js';
+import { nativeConnectionOptions } from '../client/temporal.js';
+import type { TlsSettings } from '../client/settings.js';
 import { openRegistry } from '../registry/open.js';
 import { createDriftloopWorker } from './create-worker.js';
 import { workerMetricsAddress } from './metrics-address.js';
@@ -13,6 +15,9 @@ export interface StartWorkerOptions {
   home: string;
   /** Where the SDK's, the activities' and the core's log lines go (default: a "worker" JSON logger on stderr, logging/logger.ts). */
   logger?: Logger;
+  /** Temporal Cloud or a TLS-secured cluster: see docs/cli.md (absent: plain TCP, no key). */
+  tls?: TlsSettings | null;
+  apiKey?: string | null;
 }
 
 export interface RunningWorker {
@@ -56,7 +61,8 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
   installRuntime(opts.logger ?? createLogger({ name: 'worker' }));
   // Read before connecting: a malformed DRIFTLOOP_REPORT_BASE_URL stops the worker at start, not at a pass's report.
   const github = githubReportingFromEnv(process.env);
-  const connection = await NativeConnection.connect({ address: opts.address });
+  // TLS (client certificate, CA, server name) and the API key as the CLI resolved them (client/settings.ts).
+  const connection = await NativeConnection.connect(nativeConnectionOptions(opts));
   const registry = await openRegistry({ ...process.env, DRIFTLOOP_HOME: opts.home });
   const worker = await createDriftloopWorker({ ...opts, connection, registry, github, activityLog: true });
   const done = worker.run().finally(async () => {

@@ -5,7 +5,7 @@ import { startDevServer } from '../../devserver/dev-server.js';
 import { createLogger } from '../../logging/logger.js';
 import { startWorker } from '../../worker/start.js';
 import { untilInterrupted } from '../interrupt.js';
-import { temporalSettings } from '../temporal.js';
+import { loadSettings } from '../settings.js';
 
 export function registerDev(program: Command): void {
   program
@@ -13,9 +13,9 @@ export function registerDev(program: Command): void {
     .description('start a local Temporal dev server (database under .driftloop/) and a worker, until Ctrl-C')
     .option('--port <n>', 'Temporal frontend port', (v) => Number(v), 7233)
     .option('--ui-port <n>', 'Temporal Web UI port', (v) => Number(v), 8233)
-    .action(async (opts: { port: number; uiPort: number }) => {
+    .action(async (opts: { port: number; uiPort: number }, cmd: Command) => {
       const home = driftloopHome();
-      const settings = temporalSettings();
+      const settings = loadSettings(cmd.optsWithGlobals());
       const server = await startDevServer({ home: join(home, 'temporal'), port: opts.port, uiPort: opts.uiPort, namespace: settings.namespace });
       let worker;
       try {

@@ -10,7 +10,8 @@ import { loadPipelineDir } from '../../github/pipelines.js';
 import { buildWebhookServer, WEBHOOK_PATH } from '../../github/webhook-server.js';
 import { untilInterrupted, type SignalSource } from '../interrupt.js';
 import { startPass } from '../pass.js';
-import { connectClient, temporalSettings } from '../temporal.js';
+import { loadSettings } from '../settings.js';
+import { connectClient } from '../temporal.js';
 
 export interface GithubCommandDeps {
   signals?: SignalSource;
@@ -22,12 +23,12 @@ export function registerGithub(program: Command, deps: GithubCommandDeps = {}): 
   const github = program.command('github').description('GitHub integration: the webhook receiver that starts passes');
   github
     .command('serve')
-    .description('receive GitHub webhooks (push, workflow_dispatch, repository_dispatch, /retrain comments) and start forced passes, until Ctrl-C')
+    .description('receive GitHub webhooks (push, workflow_dispatch, repository_dispatch, /retrain comments) and start forced passes, until Ctrl-C (env DRIFTLOOP_GITHUB_WEBHOOK_SECRET required, DRIFTLOOP_GITHUB_TOKEN; docs/github.md)')
     .requiredOption('--config-dir <dir>', 'directory of pipeline configs (*.yaml) with github: sections')
     .option('--port <n>', 'port (0: any free port)', '8091')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--task-queue <name>', 'task queue of the workers (env DRIFTLOOP_TASK_QUEUE, default "driftloop")')
-    .action(async (opts: { configDir: string; port: string; host: string; taskQueue?: string }) => {
+    .option('--task-queue <name>', 'task queue of the workers (env DRIFTLOOP_TASK_QUEUE, settings taskQueue, default "driftloop")')
+    .action(async (opts: { configDir: string; port: string; host: string; taskQueue?: string }, cmd: Command) => {
       const print = deps.print ?? ((line: string) => console.log(line));
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be an integer from 0 to 65535, not ${JSON.stringify(opts.port)}`, { field: 'port' });
@@ -36,8 +37,8 @@ export function registerGithub(program: Command, deps: GithubCommandDeps = {}): 
       const ghOptions = githubClientOptions(process.env);
       const pipelines = await loadPipelineDir(opts.configDir); // refuse to start on a bad config
       const unconfigured = pipelines.filter((p) => !p.github).map((p) => p.model);
-      const settings = temporalSettings();
-      const taskQueue = opts.taskQueue ?? settings.taskQueue;
+      const settings = loadSettings(cmd.optsWithGlobals());
+      const taskQueue = settings.taskQueue;
       const client = await connectClient(settings);
       const gh = new GithubClient(ghOptions);
       const app = buildWebhookServer({

@@ -183,6 +183,12 @@ describe('connection options', () => {
     expect(() => connectionOptions(s)).toThrow(/cannot read the TLS client certificate \(--tls-cert\) .*missing\.pem: ENOENT/);
   });
 
+  it('makes `driftloop worker` read its TLS files from the settings before connecting', async () => {
+    const r = await driftloop(['worker', '--tls-cert', join(dir, 'nope.pem'), '--tls-key', join(dir, 'nope.key')], CLEAR);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^driftloop: error: cannot read the TLS client certificate \(--tls-cert\) .*nope\.pem: ENOENT$/);
+  });
+
   it('connects to a real Temporal with plain settings', async () => {
     const s = loadSettings({}, { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') }, dir);
     const client = await connectClient(s);
