@@ -4,7 +4,7 @@ import { DriftloopError } from '../errors/index.js';
 
 /**
  * How often a running activity tells the server it is alive. The workflow's
- * `heartbeatTimeout` (10 s for the quick stages) must be several of these, so
+ * `heartbeatTimeout` (15 s for the quick stages, workflows/retrain-pipeline.ts) must be several of these, so
  * that a worker killed mid-activity is noticed in seconds rather than at the
  * 10-minute start-to-close timeout. The SDK throttles what it sends to 80% of
  * the heartbeat timeout, so beating often costs nothing on the wire.
