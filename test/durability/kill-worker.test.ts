@@ -46,14 +46,14 @@ interface Scenario {
   holdRegistryFrom: 'pass-start' | { completed: string; nth: number } | { started: string; nth: number } | null;
 }
 
+// evaluate, promote (register, then move) and reportRun last tens of milliseconds; since the worker's log went
+// through the SDK's time-ordering buffer (it holds each line ~200 ms, worker/start.ts), the start line arrives
+// after they have finished, so a kill cannot be aimed at them this way (docs/reliability.md has the figures
+// measured when it could).
 const SCENARIOS: Scenario[] = [
   { label: 'monitor', activity: 'monitor', nth: 1, holdRegistryFrom: 'pass-start' },
   { label: 'drift', activity: 'drift', nth: 1, holdRegistryFrom: { completed: 'monitor', nth: 1 } },
   { label: 'retrain (trainer running)', activity: 'retrain', nth: 1, holdRegistryFrom: null },
-  { label: 'evaluate', activity: 'evaluate', nth: 1, holdRegistryFrom: null },
-  { label: 'promote (registering the candidate)', activity: 'promote', nth: 1, holdRegistryFrom: { started: 'retrain', nth: 1 } },
-  { label: 'promote (moving champion)', activity: 'promote', nth: 2, holdRegistryFrom: { completed: 'promote', nth: 1 } },
-  { label: 'reportRun', activity: 'reportRun', nth: 1, holdRegistryFrom: null },
   { label: 'validateInSandbox (candidate being served)', activity: 'validateInSandbox', nth: 1, holdRegistryFrom: null },
 ];
 
