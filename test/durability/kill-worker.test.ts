@@ -44,16 +44,20 @@ interface Scenario {
   label: string;
   /** Hold the registry's write lock from this point, so the activity is caught at its write. */
   holdRegistryFrom: 'pass-start' | { completed: string; nth: number } | { started: string; nth: number } | null;
+  /** How the start is seen: the worker's log line (default), or the server's pending activities, polled (for nth 1). */
+  cue?: 'log' | 'pending';
 }
 
-// evaluate, promote (register, then move) and reportRun last tens of milliseconds; since the worker's log went
-// through the SDK's time-ordering buffer (it holds each line ~200 ms, worker/start.ts), the start line arrives
-// after they have finished, so a kill cannot be aimed at them this way (docs/reliability.md has the figures
-// measured when it could).
+// The worker's log goes through the SDK's time-ordering buffer (it holds each line ~200 ms, worker/start.ts):
+// for evaluate and the registering promote, the start is seen by polling the server's pending activities
+// instead. The moving promote and reportRun last tens of milliseconds with nothing to hold them, so a kill
+// cannot be aimed at them (docs/reliability.md has the figures measured when it could).
 const SCENARIOS: Scenario[] = [
   { label: 'monitor', activity: 'monitor', nth: 1, holdRegistryFrom: 'pass-start' },
   { label: 'drift', activity: 'drift', nth: 1, holdRegistryFrom: { completed: 'monitor', nth: 1 } },
   { label: 'retrain (trainer running)', activity: 'retrain', nth: 1, holdRegistryFrom: null },
+  { label: 'evaluate', activity: 'evaluate', nth: 1, holdRegistryFrom: null, cue: 'pending' },
+  { label: 'promote (registering the candidate)', activity: 'promote', nth: 1, holdRegistryFrom: { started: 'retrain', nth: 1 }, cue: 'pending' },
   { label: 'validateInSandbox (candidate being served)', activity: 'validateInSandbox', nth: 1, holdRegistryFrom: null },
 ];
 
@@ -176,15 +180,30 @@ function killDuring(w: WorkerProcess, s: Scenario, workflowId: string, lock: Ret
   return new Promise((resolve, reject) => {
     // A pass that never reaches the activity says where it went instead.
     const timer = setTimeout(() => {
+      done = true;
       const seen = w.events.filter((e) => e.workflowId === workflowId).map((e) => `${e.event} ${e.activityType}#${e.attempt}`);
       reject(new Error(`the pass never started ${s.activity} #${s.nth}; the worker saw: ${seen.join(', ') || 'nothing'}`));
     }, KILL_WAIT_MS);
     const killed = (children: number[]) => {
+      done = true;
       clearTimeout(timer);
       resolve({ at: Date.now(), children });
     };
+    let done = false;
+    if (s.cue === 'pending') {
+      void (async () => {
+        while (!done) {
+          const d = await client.workflow.getHandle(workflowId).describe().catch(() => null);
+          if (d?.raw.pendingActivities?.some((a) => a.activityType?.name === s.activity && a.state === STARTED)) {
+            w.kill('SIGKILL');
+            return killed([]);
+          }
+          await sleep(25);
+        }
+      })();
+    }
     w.onActivity((e: ActivityEvent) => {
-      if (e.workflowId !== workflowId) return;
+      if (e.workflowId !== workflowId || done) return;
       const key = `${e.event}:${e.activityType}`;
       const n = (count.get(key) ?? 0) + 1;
       count.set(key, n);
@@ -193,7 +212,7 @@ function killDuring(w: WorkerProcess, s: Scenario, workflowId: string, lock: Ret
         const [event, activity] = 'started' in from ? ['started', from.started] : ['completed', from.completed];
         if (e.event === event && e.activityType === activity && n === from.nth) lock.hold();
       }
-      if (e.event !== 'started' || e.activityType !== s.activity || n !== s.nth) return;
+      if (s.cue === 'pending' || e.event !== 'started' || e.activityType !== s.activity || n !== s.nth) return;
       const children = CHILDREN[s.activity];
       if (!children) {
         w.kill('SIGKILL');
