@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import * as k8s from '@kubernetes/client-node';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { describe, expect, it } from 'vitest';
 import { KubernetesRunnerConfig } from '../../config/pipeline.js';
@@ -7,6 +6,7 @@ import { ConfigError } from '../../errors/index.js';
 import { trainingJobManifest, trainingJobName, type TrainingJobInput } from '../../training/kubernetes/index.js';
 import type { TrainRequest } from '../../training/request.js';
 import { mulberry32 } from '../../dataset/synthetic.js';
+import { unknownFields } from '../deploy/kubernetes-schema.js';
 
 const HASH = createHash('sha256').update('churn request').digest('hex');
 const DATA_HASH = createHash('sha256').update('churn rows').digest('hex');
@@ -297,24 +297,3 @@ describe('training Job names', () => {
     }
   });
 });
-
-/**
- * Fields of `value` that the Kubernetes API type `type` does not have, found
- * with the attribute maps @kubernetes/client-node generates from the API's
- * OpenAPI spec (kubernetes-models' validators accept unknown fields).
- */
-function unknownFields(value: unknown, type: string, path: string[] = []): string[] {
-  const array = /^Array<(.+)>$/.exec(type);
-  if (array) return Array.isArray(value) ? value.flatMap((v, i) => unknownFields(v, array[1]!, [...path, String(i)])) : [];
-  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) {
-    return value && typeof value === 'object' ? Object.entries(value).flatMap(([k, v]) => unknownFields(v, map[1]!, [...path, k])) : [];
-  }
-  const model = (k8s as unknown as Record<string, { getAttributeTypeMap?: () => Array<{ baseName: string; type: string }> }>)[type];
-  if (!model?.getAttributeTypeMap || !value || typeof value !== 'object') return [];
-  const attributes = new Map(model.getAttributeTypeMap().map((a) => [a.baseName, a.type]));
-  return Object.entries(value).flatMap(([k, v]) => {
-    const t = attributes.get(k);
-    return t === undefined ? [[...path, k].join('.')] : unknownFields(v, t, [...path, k]);
-  });
-}
