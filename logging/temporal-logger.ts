@@ -35,18 +35,11 @@ export class PinoTemporalLogger implements TemporalLogger {
   }
 }
 
-/** The SDK core's filter level for a pino level (the core has no fatal, and silent keeps only its errors). */
+/**
+ * The SDK core's filter level for a pino level: warnings and errors at most.
+ * The core prints on stdout (not forwarded, see worker/start.ts), where only
+ * trouble may interrupt the commands' output.
+ */
 export function coreLevel(level: LogLevelName): LogLevel {
-  switch (level) {
-    case 'trace':
-      return 'TRACE';
-    case 'debug':
-      return 'DEBUG';
-    case 'info':
-      return 'INFO';
-    case 'warn':
-      return 'WARN';
-    default:
-      return 'ERROR';
-  }
+  return level === 'error' || level === 'fatal' || level === 'silent' ? 'ERROR' : 'WARN';
 }

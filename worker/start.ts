@@ -33,8 +33,8 @@ let runtimeInstalled = false;
  * Every log line of the process — the SDK's (worker state at INFO, each
  * activity's start and completion at DEBUG), the activity and workflow
  * context loggers' — goes through one pino logger as JSON, at
- * DRIFTLOOP_LOG_LEVEL (default info), scrubbed of secrets; the native core
- * writes its own JSON lines at the same level.
+ * DRIFTLOOP_LOG_LEVEL (default info), scrubbed of secrets. The native core
+ * writes its own warnings and errors (JSON, on stdout).
  * DRIFTLOOP_WORKER_METRICS_ADDRESS (host:port) makes the SDK's core serve its
  * own metrics (temporal_*: pollers, task slots, schedule-to-start latency,
  * workflow/activity outcomes) for Prometheus at http://<address>/metrics;
@@ -48,8 +48,9 @@ function installRuntime(logger: Logger): void {
   Runtime.install({
     logger: new PinoTemporalLogger(logger),
     telemetryOptions: {
-      // The native core writes its own lines (rare at warn: connection trouble) as JSON. Not forwarded through
-      // pino: forwarding holds every SDK line for 100 ms to sort them, and an activity's start must be seen as it happens.
+      // The native core prints its own lines, as JSON, on stdout: warnings and errors only (connection trouble),
+      // so that stdout stays the commands' output. Not forwarded through pino: forwarding holds every SDK line
+      // ~100-200 ms to sort the two sources, and test/durability must see an activity start as it happens.
       logging: { filter: { core: coreLevel(logLevelFromEnv()), other: 'ERROR' }, console: { format: 'json' } },
       ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}),
     },

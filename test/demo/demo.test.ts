@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import { DRIFTLOOP_BIN, driftloop } from '../support/cli.js';
 import { isAlive } from '../support/processes.js';
 
 const started: ChildProcessWithoutNullStreams[] = [];
+/** Secrets a deployment would configure: the demo never needs them, and its logs and output must never show them. */
+const SECRETS = { DRIFTLOOP_GITHUB_TOKEN: `ghp_${randomBytes(18).toString('hex')}`, DRIFTLOOP_GITHUB_WEBHOOK_SECRET: `whsec-${randomBytes(16).toString('hex')}` };
 afterAll(() => {
   for (const c of started) if (c.exitCode === null) c.kill('SIGKILL');
 });
@@ -20,7 +23,7 @@ async function startDemo(args: string[]) {
   const child = spawn(
     process.execPath,
     [DRIFTLOOP_BIN, 'demo', '--port', String(ports[0]), '--ui-port', String(ports[1]), '--serve-port', String(ports[2]), ...args],
-    { env: { ...process.env, DRIFTLOOP_HOME: home } },
+    { env: { ...process.env, ...SECRETS, DRIFTLOOP_HOME: home } },
   );
   started.push(child);
   let stdout = '';
@@ -120,6 +123,13 @@ describe('driftloop demo', () => {
     expect(isAlive(temporalPid)).toBe(false);
     expect(await processesMentioning(demo.home)).toEqual([]);
     await expect(fetch(s.links.serving + '/ping')).rejects.toThrow();
+
+    // The run's logs (the worker's and serving's JSON lines, under DRIFTLOOP_HOME) and its output never show a configured secret.
+    const log = await readFile(join(demo.home, 'demo-logs', 'driftloop.log'), 'utf8');
+    const lines = log.split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(JSON.parse(l), l).toMatchObject({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) });
+    for (const secret of Object.values(SECRETS)) for (const text of [log, demo.out(), demo.err()]) expect(text.includes(secret)).toBe(false);
   }, 300_000);
 
   it('Ctrl-C while the first version trains stops the trainer, the worker, the serving process and the Temporal server, exit 130', async () => {

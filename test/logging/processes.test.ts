@@ -195,6 +195,11 @@ describe('logs of the real processes', () => {
     }
   });
 
+  it("stdout stays the commands' human output: no log line there (the worker's SDK core prints only its warnings there; a healthy run has none)", () => {
+    expect(worker.stdout).toBe('');
+    for (const p of [webhooks, serving]) for (const l of p.stdout.split('\n')) expect(l.startsWith('{'), `${p.name} stdout: ${l}`).toBe(false);
+  });
+
   it('none of the secrets occurs anywhere in any process output (stdout and stderr), though inputs echoed them', () => {
     const all = procs.map((p) => p.stdout + p.stderr).join('\n');
     for (const secret of [TOKEN, WEBHOOK_SECRET, dbPassword, encodeURIComponent(dbPassword), env.DRIFTLOOP_DATABASE_URL!]) {
