@@ -1,27 +1,13 @@
-import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { batchName, type BatchConfig } from '../config/batch.js';
-import { ConfigError } from '../errors/index.js';
 import { batchStartOptions } from './batch.js';
-import {
-  describeSchedule,
-  parseDuration,
-  parseScheduleName,
-  scheduleId,
-  ScheduleExistsError,
-  type ScheduleInfo,
-  type ScheduleTiming,
-} from './schedules.js';
+import { prepareSchedule, scheduleId, submitSchedule, type ScheduleInfo, type ScheduleSettings } from './schedules.js';
 
-export interface CreateBatchScheduleOptions {
-  name: string;
+export interface CreateBatchScheduleOptions extends ScheduleSettings {
   batch: BatchConfig;
   /** The batch config file (shown by `list`; the schedule keeps a snapshot of the config). */
   configFile: string;
   taskQueue: string;
-  timing: ScheduleTiming;
-  catchupWindow?: string;
-  paused?: boolean;
-  note?: string;
 }
 
 /**
@@ -31,30 +17,14 @@ export interface CreateBatchScheduleOptions {
  * while this schedule's previous batch still runs.
  */
 export async function createBatchSchedule(client: Client, opts: CreateBatchScheduleOptions): Promise<ScheduleInfo> {
-  const name = parseScheduleName(opts.name);
-  const timing = 'every' in opts.timing ? `every ${opts.timing.every}` : `cron ${opts.timing.cron}`;
-  const spec =
-    'every' in opts.timing ? { intervals: [{ every: parseDuration(opts.timing.every, '--every') }] } : { cronExpressions: [opts.timing.cron] };
-  const catchupWindow = parseDuration(opts.catchupWindow ?? '1h', '--catchup-window');
-  if (catchupWindow < 10_000) throw new ConfigError("--catchup-window: must be at least 10s (Temporal's minimum)");
+  const prepared = prepareSchedule(opts);
+  const id = scheduleId(prepared.name);
   const { workflowType, args, taskQueue, typedSearchAttributes } = batchStartOptions(opts.batch, { taskQueue: opts.taskQueue });
-  try {
-    await client.schedule.create({
-      scheduleId: scheduleId(name),
-      spec,
-      action: { type: 'startWorkflow', workflowType, workflowId: scheduleId(name), taskQueue, args, typedSearchAttributes },
-      policies: { overlap: 'SKIP', catchupWindow },
-      memo: { model: opts.batch.model, config: opts.configFile, timing, batch: batchName(opts.batch) },
-      state: { paused: opts.paused ?? false, ...(opts.note ? { note: opts.note } : {}) },
-    });
-  } catch (err) {
-    if (err instanceof ScheduleAlreadyRunning) {
-      throw new ScheduleExistsError(`schedule "${name}" already exists (id ${scheduleId(name)}); delete it first to change it`, { name });
-    }
-    if (err instanceof TypeError && 'cron' in opts.timing) {
-      throw new ConfigError(`--cron: "${opts.timing.cron}" rejected by Temporal: ${err.message.split('\n')[0]}`, { cron: opts.timing.cron });
-    }
-    throw err;
-  }
-  return describeSchedule(client, name);
+  return submitSchedule(
+    client,
+    opts,
+    prepared,
+    { type: 'startWorkflow', workflowType, workflowId: id, taskQueue, args, typedSearchAttributes },
+    { model: opts.batch.model, config: opts.configFile, timing: prepared.timing, batch: batchName(opts.batch) },
+  );
 }

@@ -1,4 +1,4 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleOptionsAction } from '@temporalio/client';
 import { ConfigError, DriftloopError, NotFoundError } from '../errors/index.js';
 import { ModelName } from '../config/model-name.js';
 import type { PipelineConfig } from '../config/pipeline.js';
@@ -24,17 +24,11 @@ export class ScheduleExistsError extends DriftloopError {
 /** How often: exactly one of an interval or a cron expression. */
 export type ScheduleTiming = { every: string } | { cron: string };
 
-export interface CreateScheduleOptions {
-  name: string;
+export interface CreateScheduleOptions extends ScheduleSettings {
   pipeline: PipelineConfig;
   /** The config file the pipeline was loaded from (shown by `list`; the schedule keeps a snapshot). */
   configFile: string;
   taskQueue: string;
-  timing: ScheduleTiming;
-  /** Missed runs later than this after an outage are skipped (default 1h). */
-  catchupWindow?: string;
-  paused?: boolean;
-  note?: string;
 }
 
 export interface ScheduleInfo {
@@ -72,7 +66,18 @@ export function parseScheduleName(name: string): string {
   return parsed.data;
 }
 
-export async function createSchedule(client: Client, opts: CreateScheduleOptions): Promise<ScheduleInfo> {
+/** A schedule's name, timing and catch-up window, checked before Temporal is contacted. */
+export interface ScheduleSettings {
+  name: string;
+  timing: ScheduleTiming;
+  /** Missed runs later than this after an outage are skipped (default 1h). */
+  catchupWindow?: string;
+  paused?: boolean;
+  note?: string;
+}
+
+/** The checked settings: the schedule's name, Temporal's spec, the catch-up window (ms) and the timing as shown by `list`. */
+export function prepareSchedule(opts: ScheduleSettings) {
   const name = parseScheduleName(opts.name);
   const timing = 'every' in opts.timing ? `every ${opts.timing.every}` : `cron ${opts.timing.cron}`;
   const spec =
@@ -81,34 +86,30 @@ export async function createSchedule(client: Client, opts: CreateScheduleOptions
       : { cronExpressions: [opts.timing.cron] };
   const catchupWindow = parseDuration(opts.catchupWindow ?? '1h', '--catchup-window');
   if (catchupWindow < 10_000) throw new ConfigError('--catchup-window: must be at least 10s (Temporal\'s minimum)');
-  const pass = passStartOptions(opts.pipeline, { taskQueue: opts.taskQueue, trigger: { kind: 'schedule', scheduleId: scheduleId(name) } });
-  // Overlap SKIP only holds within one schedule: a second schedule of the same model could overlap its passes.
-  const other = (await listSchedules(client)).find((s) => s.kind === 'retrain' && s.model === opts.pipeline.model && s.name !== name);
-  if (other) {
-    throw new ScheduleExistsError(
-      `model "${opts.pipeline.model}" already has schedule "${other.name}"; one schedule per model keeps its passes from overlapping`,
-      { name, model: opts.pipeline.model, existing: other.name },
-    );
-  }
+  return { name, timing, spec, catchupWindow };
+}
+
+/**
+ * Creates a driftloop schedule (retrain or batch) from prepared settings:
+ * overlap SKIP, the catch-up window, the memo `list` shows, and Temporal's
+ * refusals turned into typed one-line errors.
+ */
+export async function submitSchedule(
+  client: Client,
+  opts: ScheduleSettings,
+  prepared: ReturnType<typeof prepareSchedule>,
+  action: ScheduleOptionsAction,
+  memo: Record<string, unknown>,
+): Promise<ScheduleInfo> {
+  const { name, spec, catchupWindow } = prepared;
   try {
     await client.schedule.create({
       scheduleId: scheduleId(name),
       spec,
-      // Temporal appends the scheduled time to a schedule's workflow ids, so a tick starts `scheduledPass`
-      // (driftloop-<name>-<time>), which starts the pass itself under the model's one pass id: a tick while
-      // a manual or GitHub pass runs starts nothing (workflows/scheduled-pass.ts).
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'scheduledPass',
-        workflowId: scheduleId(name),
-        taskQueue: pass.taskQueue,
-        args: [{ pass: pass.args[0], memo: pass.memo }],
-        typedSearchAttributes: pass.typedSearchAttributes,
-        memo: pass.memo,
-      },
-      // SKIP: a tick while this schedule's previous pass still runs starts nothing (one pass per model at a time).
+      action,
+      // SKIP: a tick while this schedule's previous run still runs starts nothing.
       policies: { overlap: 'SKIP', catchupWindow },
-      memo: { model: opts.pipeline.model, config: opts.configFile, timing },
+      memo,
       state: { paused: opts.paused ?? false, ...(opts.note ? { note: opts.note } : {}) },
     });
   } catch (err) {
@@ -122,6 +123,33 @@ export async function createSchedule(client: Client, opts: CreateScheduleOptions
     throw err;
   }
   return describeSchedule(client, name);
+}
+
+export async function createSchedule(client: Client, opts: CreateScheduleOptions): Promise<ScheduleInfo> {
+  const prepared = prepareSchedule(opts);
+  const { name, timing } = prepared;
+  const pass = passStartOptions(opts.pipeline, { taskQueue: opts.taskQueue, trigger: { kind: 'schedule', scheduleId: scheduleId(name) } });
+  // Overlap SKIP only holds within one schedule: a second schedule of the same model could overlap its passes.
+  const other = (await listSchedules(client)).find((s) => s.kind === 'retrain' && s.model === opts.pipeline.model && s.name !== name);
+  if (other) {
+    throw new ScheduleExistsError(
+      `model "${opts.pipeline.model}" already has schedule "${other.name}"; one schedule per model keeps its passes from overlapping`,
+      { name, model: opts.pipeline.model, existing: other.name },
+    );
+  }
+  // Temporal appends the scheduled time to a schedule's workflow ids, so a tick starts `scheduledPass`
+  // (driftloop-<name>-<time>), which starts the pass itself under the model's one pass id: a tick while
+  // a manual or GitHub pass runs starts nothing (workflows/scheduled-pass.ts).
+  const action: ScheduleOptionsAction = {
+    type: 'startWorkflow',
+    workflowType: 'scheduledPass',
+    workflowId: scheduleId(name),
+    taskQueue: pass.taskQueue,
+    args: [{ pass: pass.args[0], memo: pass.memo }],
+    typedSearchAttributes: pass.typedSearchAttributes,
+    memo: pass.memo,
+  };
+  return submitSchedule(client, opts, prepared, action, { model: opts.pipeline.model, config: opts.configFile, timing });
 }
 
 export async function describeSchedule(client: Client, name: string): Promise<ScheduleInfo> {
