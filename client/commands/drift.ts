@@ -169,7 +169,7 @@ async function runDrift(flags: Flags, usage: UsageError): Promise<void> {
 
 /** Every column both files have, in the reference's order. */
 async function sharedColumns(referenceFile: string, currentFile: string): Promise<string[]> {
-  const [ref, cur] = await Promise.all([readColumnNames(referenceFile), readColumnNames(currentFile)]);
+  const [ref, cur] = firstRejection(await Promise.allSettled([readColumnNames(referenceFile), readColumnNames(currentFile)]));
   const inCurrent = new Set(cur);
   const shared = ref.filter((n) => inCurrent.has(n));
   if (!shared.length) {
@@ -189,10 +189,14 @@ async function readWindows(
   requests: ColumnRequest[],
   shared: boolean,
 ): Promise<{ reference: ColumnSet; current: ColumnSet }> {
-  const [reference, current] = await Promise.all([
-    readColumns(referenceFile, { columns: requests, shared }),
-    readColumns(currentFile, { columns: requests, shared }),
-  ]);
+  // allSettled, not all: when both files are wrong the user is told about the
+  // reference first, every time, instead of whichever read happened to fail first.
+  const [reference, current] = firstRejection(
+    await Promise.allSettled([
+      readColumns(referenceFile, { columns: requests, shared }),
+      readColumns(currentFile, { columns: requests, shared }),
+    ]),
+  );
   const redo = { reference: [] as ColumnRequest[], current: [] as ColumnRequest[] };
   for (const { name, kind } of requests) {
     if (kind) continue;
@@ -213,6 +217,12 @@ async function readWindows(
     for (const [name, column] of again.columns) target.columns.set(name, column);
   }
   return { reference, current };
+}
+
+/** The values of both reads, or the first read's error in argument order. */
+function firstRejection<A, B>(results: [PromiseSettledResult<A>, PromiseSettledResult<B>]): [A, B] {
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+  return [(results[0] as PromiseFulfilledResult<A>).value, (results[1] as PromiseFulfilledResult<B>).value];
 }
 
 function render(report: DriftReport, flags: Flags): string {
