@@ -1,3 +1,4 @@
+import { FollowLoop } from './follow-loop.js';
 import { Retirements } from './retirements.js';
 import type { Registry } from '../registry/types.js';
 import type { LoadedModel } from './loaded-model.js';
@@ -53,12 +54,8 @@ export interface ServedCanary {
  */
 export class CanaryFollower {
   private served: ServedCanary | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private checking: Promise<void> | null = null;
-  private recheck = false;
-  private closed = false;
   private lastFailed: string | null = null;
-  private unwatch: (() => Promise<void>) | null = null;
+  private readonly loop: FollowLoop<void>;
   private readonly retirements: Retirements;
 
   private constructor(
@@ -66,22 +63,20 @@ export class CanaryFollower {
     private readonly opts: CanaryFollowerOptions,
   ) {
     this.retirements = new Retirements(opts.onError, 'canary version');
+    this.loop = new FollowLoop({
+      description: source.description,
+      pollMs: opts.pollMs,
+      checkOnce: () => this.checkOnce(),
+      failed: undefined,
+      onError: opts.onError,
+    });
   }
 
   /** Reads the canary once (a canary running at start is served from the first request), then follows it. */
   static async start(source: CanarySource, opts: CanaryFollowerOptions): Promise<CanaryFollower> {
     const follower = new CanaryFollower(source, opts);
     await follower.check();
-    if (opts.pollMs > 0) {
-      follower.schedule();
-      if (source.watch) {
-        try {
-          follower.unwatch = await source.watch(() => follower.notified(), opts.onError);
-        } catch (err) {
-          opts.onError?.(err, `cannot watch ${source.description}; following it by polling every ${opts.pollMs} ms`);
-        }
-      }
-    }
+    await follower.loop.follow(source.watch?.bind(source));
     return follower;
   }
 
@@ -90,37 +85,13 @@ export class CanaryFollower {
     return this.served;
   }
 
-  private notified(): void {
-    if (this.closed) return;
-    if (this.checking) this.recheck = true;
-    else void this.check();
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.check().finally(() => this.schedule());
-    }, this.opts.pollMs);
-    this.timer.unref();
-  }
-
   /** One read of the canary; concurrent calls share it. Never rejects (failures go to onError). */
   check(): Promise<void> {
-    this.checking ??= this.checkOnce()
-      .catch((err) => this.opts.onError?.(err, `checking ${this.source.description} failed`))
-      .finally(() => {
-        this.checking = null;
-        if (this.recheck) {
-          this.recheck = false;
-          if (!this.closed) void this.check();
-        }
-      });
-    return this.checking;
+    return this.loop.check();
   }
 
   private async checkOnce(): Promise<void> {
-    if (this.closed) return;
+    if (this.loop.isStopped) return;
     const head = await this.source.head();
     const before = this.served;
     const was = before ? { version: before.model.identity.version, share: before.share } : null;
@@ -148,7 +119,7 @@ export class CanaryFollower {
       this.lastFailed = head.version;
       return;
     }
-    if (this.closed) {
+    if (this.loop.isStopped) {
       await next.retire();
       return;
     }
@@ -158,21 +129,14 @@ export class CanaryFollower {
     if (before) this.retirements.track(before.model.retire());
   }
 
-
   /** Stops polling and watching (the canary keeps serving until close()). */
   stop(): void {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.loop.stop();
   }
 
   /** Stops following and retires the canary once its requests drained. */
   async close(): Promise<void> {
-    this.stop();
-    const unwatch = this.unwatch;
-    this.unwatch = null;
-    await unwatch?.().catch((err) => this.opts.onError?.(err, `stopping the watch of ${this.source.description} failed`));
-    await this.checking;
+    await this.loop.close();
     if (this.served) {
       this.retirements.track(this.served.model.retire());
       this.served = null;

@@ -1,3 +1,4 @@
+import { FollowLoop } from './follow-loop.js';
 import { Retirements } from './retirements.js';
 import type { LoadedModel, Lease } from './loaded-model.js';
 import type { ModelArtifact, ModelSource } from './model-source.js';
@@ -34,14 +35,8 @@ export interface FollowerOptions {
  */
 export class ModelFollower {
   private currentModel: LoadedModel;
-  private timer: NodeJS.Timeout | null = null;
-  private checking: Promise<boolean> | null = null;
-  private closed = false;
   private lastFailed: string | null = null;
-  /** A notification arrived during a check (which may have read the head before the move): check again after it. */
-  private recheck = false;
-  private unwatch: (() => Promise<void>) | null = null;
-  private unwatching: Promise<void> | null = null;
+  private readonly loop: FollowLoop<boolean>;
   private readonly retirements: Retirements;
 
   private constructor(
@@ -51,6 +46,13 @@ export class ModelFollower {
   ) {
     this.currentModel = initial;
     this.retirements = new Retirements(opts.onError, 'model version');
+    this.loop = new FollowLoop({
+      description: source.description,
+      pollMs: opts.pollMs,
+      checkOnce: () => this.checkOnce(),
+      failed: false,
+      onError: opts.onError,
+    });
   }
 
   /**
@@ -62,29 +64,8 @@ export class ModelFollower {
     const head = await source.head();
     const model = await opts.load(await source.load(head.version));
     const follower = new ModelFollower(source, model, opts);
-    if (source.followable && opts.pollMs > 0) {
-      follower.schedule();
-      if (source.watch) await follower.watch(source.watch.bind(source));
-    }
+    if (source.followable) await follower.loop.follow(source.watch?.bind(source));
     return follower;
-  }
-
-  private async watch(watch: NonNullable<ModelSource['watch']>): Promise<void> {
-    try {
-      this.unwatch = await watch(() => this.notified(), this.opts.onError);
-    } catch (err) {
-      this.opts.onError?.(err, `cannot watch ${this.source.description}; following it by polling every ${this.opts.pollMs} ms`);
-      return;
-    }
-    // A move between the initial head() and the watch starting was not announced to us.
-    this.notified();
-  }
-
-  /** The source announced a move: check now, or right after the check in progress. */
-  private notified(): void {
-    if (this.closed) return;
-    if (this.checking) this.recheck = true;
-    else void this.check();
   }
 
   get current(): LoadedModel {
@@ -96,35 +77,13 @@ export class ModelFollower {
     return this.currentModel.acquire();
   }
 
-  /** One poll: swaps if the source moved. Concurrent calls share one check. */
+  /** One poll: resolves true if the served version changed. Concurrent calls share one check. */
   check(): Promise<boolean> {
-    this.checking ??= this.checkOnce()
-      .catch((err) => {
-        this.opts.onError?.(err, `checking ${this.source.description} failed`);
-        return false;
-      })
-      .finally(() => {
-        this.checking = null;
-        if (this.recheck) {
-          this.recheck = false;
-          if (!this.closed) void this.check();
-        }
-      });
-    return this.checking;
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.check().finally(() => this.schedule());
-    }, this.opts.pollMs);
-    // Polling alone must not keep a process alive (the HTTP server does that).
-    this.timer.unref();
+    return this.loop.check();
   }
 
   private async checkOnce(): Promise<boolean> {
-    if (this.closed) return false;
+    if (this.loop.isStopped) return false;
     let version: string;
     try {
       ({ version } = await this.source.head());
@@ -143,7 +102,7 @@ export class ModelFollower {
       this.lastFailed = version;
       return false;
     }
-    if (this.closed) {
+    if (this.loop.isStopped) {
       await next.retire();
       return false;
     }
@@ -155,24 +114,14 @@ export class ModelFollower {
     return true;
   }
 
-
   /** Stops polling and watching (the current version keeps serving until close()). */
   stop(): void {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const unwatch = this.unwatch;
-    this.unwatch = null;
-    if (unwatch) {
-      this.unwatching = unwatch().catch((err) => this.opts.onError?.(err, `stopping the watch of ${this.source.description} failed`));
-    }
+    this.loop.stop();
   }
 
   /** Stops polling and watching, waits for an in-progress check, and retires every version once its requests drained. */
   async close(): Promise<void> {
-    this.stop();
-    await this.unwatching;
-    await this.checking?.catch(() => undefined);
+    await this.loop.close();
     this.retirements.track(this.currentModel.retire());
     await this.retirements.drained();
   }
