@@ -3,6 +3,7 @@
   train   --request REQ.json --data DATA --out OUTDIR   (also without the word "train")
   inspect --data DATA --target COL [--drop a,b] [--time-column C]
   worker  [--address A] [--namespace N] [--task-queue Q] [--max-concurrent K]
+          [--tls-cert F --tls-key F] [--tls-ca F] [--tls-server-name N]   (and TEMPORAL_API_KEY, TEMPORAL_TLS)
 
 Process contract of train and inspect (the TypeScript side depends on it):
 - stdout carries JSON only: for train, progress lines then {"event": "done",
@@ -74,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
         "--max-concurrent", type=int, default=None,
         help="trainings run at once (env DRIFTLOOP_TRAINER_MAX_CONCURRENT, default 1)",
     )
+    # The same names as the driftloop CLI's (docs/cli.md). TLS turns on with any
+    # of them or TEMPORAL_API_KEY; TEMPORAL_TLS=true|false forces it.
+    worker.add_argument("--tls-cert", default=None, help="PEM client certificate for mutual TLS (env TEMPORAL_TLS_CLIENT_CERT_PATH)")
+    worker.add_argument("--tls-key", default=None, help="PEM key of the client certificate (env TEMPORAL_TLS_CLIENT_KEY_PATH)")
+    worker.add_argument("--tls-ca", default=None, help="PEM CA the server is verified against (env TEMPORAL_TLS_SERVER_CA_CERT_PATH)")
+    worker.add_argument("--tls-server-name", default=None, help="server name for SNI and verification (env TEMPORAL_TLS_SERVER_NAME)")
     return parser
 
 
@@ -165,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     from . import worker
+    from .connection import TlsFlags
 
     max_concurrent = args.max_concurrent if args.max_concurrent is not None else worker.default_max_concurrent()
     if max_concurrent < 1:
@@ -172,7 +180,8 @@ def _worker(args: argparse.Namespace) -> int:
         return 2
     code = 0
     try:
-        worker.main(args.address, args.namespace, args.task_queue, max_concurrent)
+        tls = TlsFlags(cert=args.tls_cert, key=args.tls_key, ca=args.tls_ca, server_name=args.tls_server_name)
+        worker.main(args.address, args.namespace, args.task_queue, max_concurrent, tls)
     except TrainerError as exc:
         _report(exc)
         code = exc.exit_code

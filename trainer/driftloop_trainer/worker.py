@@ -47,6 +47,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from .connection import TlsFlags, connect_options, describe
 from .output import MARKER
 
 ACTIVITY_NAME = "train"
@@ -355,18 +356,24 @@ def metrics_runtime(address: str | None):
     return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
 
 
-async def run_worker(address: str, namespace: str, task_queue: str, max_concurrent: int) -> None:
+async def run_worker(
+    address: str, namespace: str, task_queue: str, max_concurrent: int, tls_flags: TlsFlags = TlsFlags()
+) -> None:
     from temporalio.client import Client
     from temporalio.worker import Worker
 
     from .errors import InternalError
 
     runtime = metrics_runtime(os.environ.get(METRICS_ENV))
+    connection = connect_options(os.environ, tls_flags)
     try:
-        client = await Client.connect(address, namespace=namespace, **({"runtime": runtime} if runtime else {}))
+        client = await Client.connect(
+            address, namespace=namespace, **connection, **({"runtime": runtime} if runtime else {})
+        )
     except Exception as exc:
         raise InternalError(
-            "temporal_unavailable", f"cannot connect to Temporal at {address} (namespace {namespace!r}): {exc}"
+            "temporal_unavailable",
+            f"cannot connect to Temporal at {address} (namespace {namespace!r}, {describe(connection)}): {exc}",
         ) from exc
     train = TrainActivity()
     worker = Worker(
@@ -390,8 +397,8 @@ async def run_worker(address: str, namespace: str, task_queue: str, max_concurre
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     log.info(
-        'trainer worker polling task queue "%s" on %s (namespace "%s"), activity "%s", at most %d at a time',
-        task_queue, address, namespace, ACTIVITY_NAME, max_concurrent,
+        'trainer worker polling task queue "%s" on %s (namespace "%s", %s), activity "%s", at most %d at a time',
+        task_queue, address, namespace, describe(connection), ACTIVITY_NAME, max_concurrent,
     )
     async with worker:
         await stop.wait()
@@ -399,14 +406,20 @@ async def run_worker(address: str, namespace: str, task_queue: str, max_concurre
     log.info("worker stopped")
 
 
-def main(address: str | None, namespace: str | None, task_queue: str | None, max_concurrent: int) -> None:
+def main(
+    address: str | None,
+    namespace: str | None,
+    task_queue: str | None,
+    max_concurrent: int,
+    tls_flags: TlsFlags = TlsFlags(),
+) -> None:
     level = os.environ.get("DRIFTLOOP_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(
         level=level if isinstance(logging.getLevelName(level), int) else "INFO",
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    asyncio.run(run_worker(*settings(address, namespace, task_queue), max_concurrent))
+    asyncio.run(run_worker(*settings(address, namespace, task_queue), max_concurrent, tls_flags))
 
 
 def default_max_concurrent() -> int:
